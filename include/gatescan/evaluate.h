@@ -1,0 +1,74 @@
+// evaluate.h — the matcher stage: one object in, its violations out.
+//
+// An `Evaluator` is built once from a frozen Policy (it compiles every
+// constraint's allowlist into a CompiledAllowlist) and is then read-only:
+// Evaluate() may be called from any number of threads at once. For one
+// object it applies the scan filters, every constraint's spec.match, the
+// template's container lists and predicate, renders Gatekeeper's message,
+// drops duplicate messages per constraint (Rego's set semantics) and sorts the
+// object's results by (enforcement action, message) as Gatekeeper does.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatescan/arena.h"
+#include "gatescan/extract.h"
+#include "gatescan/match.h"
+#include "gatescan/policy.h"
+#include "gatescan/prefix_trie.h"
+
+namespace gatescan {
+
+struct Violation {
+  uint32_t constraint = 0;  // index into Policy::constraints
+  EnforcementAction action = EnforcementAction::kDeny;
+  // For scoped constraints, the actions that apply at the audit point.
+  bool scoped_deny = false;
+  ContainerList list = ContainerList::kContainers;
+  std::string_view container_name;
+  std::string_view image;
+  std::string_view message;     // the complete message, "[Implied by X] " included
+  std::string_view implied_by;  // expansion template name, empty when not expanded
+  bool is_match_error = false;  // a Gatekeeper match error (e.g. unknown Namespace)
+};
+
+// True when the violation makes the scan exit 1.
+bool IsDenying(const Violation& v);
+
+// Filters applied before any constraint sees an object (SPEC §1).
+struct ScanFilter {
+  std::vector<std::string> namespaces;          // -n (wildcards); empty: all
+  std::vector<std::string> excluded_namespaces; // --exclude-namespace
+  std::optional<LabelSelector> selector;        // -l
+};
+
+struct EvaluateOptions {
+  ScanFilter filter;
+  bool expand = false;  // --expand
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Policy& policy, EvaluateOptions options);
+
+  // Whether the object passes -n/-l/--exclude-namespace and Config exclusions.
+  bool Selected(const ObjectRecord& object, const ExtractedBatch& batch) const;
+
+  // Appends the object's violations to *out (strings in *arena), deduplicated
+  // per constraint and sorted by (action, message). Returns how many were added.
+  size_t Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
+                  std::vector<Violation>* out, StringArena* arena) const;
+
+  const Policy& policy() const { return policy_; }
+
+ private:
+  const Policy& policy_;
+  EvaluateOptions options_;
+  std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
+};
+
+}  // namespace gatescan

@@ -1,0 +1,119 @@
+// extract.h — reads one Kubernetes object's JSON into an ObjectRecord.
+//
+// The extractor parses one framed object with simdjson On-Demand and copies
+// out what the policy needs: apiVersion, kind, metadata name/namespace/labels,
+// and every container of spec.containers / spec.initContainers /
+// spec.ephemeralContainers (and, for workloads, of the pod template, which
+// `--expand` needs). It follows the Go decoder Gatekeeper uses: a duplicate
+// key's last occurrence wins (for whole sub-objects too), JSON escapes are
+// decoded, and strings inside strings are never read as containers. A
+// container list may be an array or an object (Rego's `x[_]` iterates both);
+// only elements that are objects with both a "name" and an "image" key
+// become ContainerRefs. A name or image that is not a string is rendered as
+// Rego's sprintf %v prints it (`12`, `1.5`, `true`, `null`, `[1, "a"]`,
+// `{"k": 1}`), and `image_is_string` is false.
+//
+// Strings are copied into the batch's StringArena; records refer to them and
+// to index ranges of the batch's label/container vectors. One Extractor per
+// thread (it owns a simdjson parser); records and batches are plain data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatescan/arena.h"
+
+namespace gatescan {
+
+enum class ContainerList : uint8_t { kContainers = 0, kInitContainers = 1, kEphemeralContainers = 2 };
+inline constexpr int kContainerListCount = 3;
+// "containers", "initContainers", "ephemeralContainers"
+std::string_view ContainerListField(ContainerList list);
+
+struct ContainerRef {
+  ContainerList list = ContainerList::kContainers;
+  bool image_is_string = true;
+  std::string_view name;   // as %v prints it
+  std::string_view image;  // as %v prints it (raw decoded bytes when a string)
+};
+
+struct Label {
+  std::string_view key;
+  std::string_view value;
+};
+
+// Half-open index range into one of ExtractedBatch's vectors.
+struct IndexRange {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t size() const { return end - begin; }
+  bool empty() const { return begin == end; }
+};
+
+// Which pod template a workload carries (for --expand).
+enum class PodTemplatePath : uint8_t {
+  kNone,
+  kSpecTemplate,         // spec.template (Deployment, ReplicaSet, StatefulSet, DaemonSet, RC, Job)
+  kJobTemplate,          // spec.jobTemplate.spec.template (CronJob)
+};
+
+struct ObjectRecord {
+  std::string_view api_version;  // "" when absent or not a string
+  std::string_view kind;
+  std::string_view name;         // metadata.name
+  std::string_view ns;           // metadata.namespace
+  IndexRange labels;             // metadata.labels (string values only; last duplicate wins)
+  IndexRange containers;         // spec.*Containers, in list order then element order
+  // Pod template (only filled when ExtractOptions::pod_templates is set).
+  PodTemplatePath template_path = PodTemplatePath::kNone;
+  IndexRange template_labels;      // ...template.metadata.labels
+  IndexRange template_containers;  // ...template.spec.*Containers
+  // Job template of a CronJob: its metadata labels (CronJob -> Job expansion).
+  IndexRange job_template_labels;
+  bool has_kind = false;          // "kind" key present with a string value
+  bool has_api_version = false;
+  // Set when the object could not be read (malformed JSON, too deep, invalid
+  // UTF-8 ...); the fields above are then unreliable and must not be matched.
+  std::string_view error;
+};
+
+struct ExtractedBatch {
+  std::vector<ObjectRecord> objects;
+  std::vector<Label> labels;
+  std::vector<ContainerRef> containers;
+  StringArena arena;
+
+  void Clear() {
+    objects.clear();
+    labels.clear();
+    containers.clear();
+    arena.Clear();
+  }
+};
+
+struct ExtractOptions {
+  bool pod_templates = false;  // also read spec.template / spec.jobTemplate (for --expand)
+};
+
+class Extractor {
+ public:
+  explicit Extractor(ExtractOptions options = {});
+  ~Extractor();
+  Extractor(const Extractor&) = delete;
+  Extractor& operator=(const Extractor&) = delete;
+
+  // Parses `json` (the bytes of one object; at least kParsePadding readable
+  // bytes must follow json.data() + json.size()) and appends one ObjectRecord
+  // to out->objects. Never throws; problems set ObjectRecord::error.
+  void Extract(std::string_view json, ExtractedBatch* out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatescan

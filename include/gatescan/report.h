@@ -1,0 +1,100 @@
+// report.h — turns violations into output: one interface, one writer per format.
+//
+// A Reporter works in two halves so the pipeline needs no locks. Format*()
+// is const and runs in the parallel stage: it appends one object's records to
+// that batch's chunk. Consume() and Finish() run in the serial, in-order
+// output stage: streaming formats (text, ndjson, csv, audit-log) write chunks
+// as they come; formats that need the whole result (gator's global sort, the
+// audit List) collect in Consume() and write in Finish(). Output goes through
+// an OutputSink, which turns EPIPE into a quiet stop and other write errors
+// into a Status.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "gatescan/evaluate.h"
+#include "gatescan/extract.h"
+#include "gatescan/policy.h"
+#include "gatescan/source.h"
+#include "gatescan/status.h"
+
+namespace gatescan {
+
+enum class OutputFormat { kText, kGator, kNdjson, kCsv, kAudit, kAuditLog };
+// Parses "text", "gator", ... ; false when unknown.
+bool ParseOutputFormat(std::string_view name, OutputFormat* out);
+
+// Where the object came from, for ndjson/csv "source"/"offset" fields.
+struct RecordOrigin {
+  const InputSpec* input = nullptr;
+  uint64_t offset = 0;  // byte offset of the object in the decompressed input
+  uint64_t index = 0;   // item index in its list / value index in the stream
+};
+
+struct ScanError {
+  RecordOrigin origin;
+  std::string_view message;  // "malformed JSON: ..." etc.
+};
+
+struct ScanSummary {
+  uint64_t inputs = 0;
+  uint64_t bytes = 0;
+  uint64_t objects = 0;
+  uint64_t containers = 0;
+  uint64_t violations = 0;
+  uint64_t errors = 0;
+  double seconds = 0;
+};
+
+struct ReportOptions {
+  bool escape_control = false;     // text: show control characters escaped (a terminal)
+  bool color = false;              // text: ANSI colour
+  int64_t violations_limit = -1;   // audit: per-constraint cap; -1 unlimited
+  bool truncate_messages = false;  // audit/audit-log: Gatekeeper's 256-byte cut
+  std::string timestamp;           // RFC 3339 UTC, fixed per run (audit formats)
+};
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  // Writes all of `bytes`. A closed pipe sets closed() and returns OK so the
+  // scan can stop quietly; other failures return an error.
+  virtual Status Write(std::string_view bytes) = 0;
+  virtual Status Flush() { return Status::Ok(); }
+  bool closed() const { return closed_; }
+
+ protected:
+  bool closed_ = false;
+};
+
+// Writes to a file descriptor (standard output) with its own buffering.
+std::unique_ptr<OutputSink> MakeFdSink(int fd);
+// Appends to a string (tests).
+std::unique_ptr<OutputSink> MakeStringSink(std::string* target);
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
+                            const RecordOrigin& origin, std::string* chunk) const = 0;
+  virtual void FormatError(const ScanError& error, std::string* chunk) const = 0;
+  virtual Status Consume(std::string_view chunk, OutputSink* sink) { return sink->Write(chunk); }
+  virtual Status Finish(const ScanSummary& summary, OutputSink* sink) = 0;
+};
+
+std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy,
+                                       const ReportOptions& options);
+
+// Go's strconv.Quote: "\"", "\\\\", "\\n", "\\t", "\\x01", "\\u2028", invalid
+// UTF-8 bytes as \xNN; printable UTF-8 kept as is.
+void AppendGoQuoted(std::string_view s, std::string* out);
+// A JSON string literal that is valid JSON whatever the bytes (invalid UTF-8
+// becomes U+FFFD, as Go's encoder does). With escape_html, <, > and & become
+// \u003c, \u003e, \u0026 as Go's encoding/json (and so kubectl -o json) writes them.
+void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
+
+}  // namespace gatescan
