@@ -25,9 +25,11 @@ namespace gatescan {
 
 struct Violation {
   uint32_t constraint = 0;  // index into Policy::constraints
-  EnforcementAction action = EnforcementAction::kDeny;
-  // For scoped constraints, the actions that apply at the audit point.
-  bool scoped_deny = false;
+  EnforcementAction action = EnforcementAction::kDeny;  // as written on the constraint
+  // What the action means for this offline audit: equal to `action`, except
+  // that a scoped constraint resolves to its strongest action at the audit
+  // enforcement point (deny > warn > dryrun). Drives text prefixes and exit 1.
+  EnforcementAction effective = EnforcementAction::kDeny;
   ContainerList list = ContainerList::kContainers;
   std::string_view container_name;
   std::string_view image;

@@ -19,6 +19,7 @@
 #include "gatescan/evaluate.h"
 #include "gatescan/extract.h"
 #include "gatescan/policy.h"
+#include "gatescan/quote.h"
 #include "gatescan/source.h"
 #include "gatescan/status.h"
 
@@ -88,13 +89,5 @@ class Reporter {
 
 std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy,
                                        const ReportOptions& options);
-
-// Go's strconv.Quote: "\"", "\\\\", "\\n", "\\t", "\\x01", "\\u2028", invalid
-// UTF-8 bytes as \xNN; printable UTF-8 kept as is.
-void AppendGoQuoted(std::string_view s, std::string* out);
-// A JSON string literal that is valid JSON whatever the bytes (invalid UTF-8
-// becomes U+FFFD, as Go's encoder does). With escape_html, <, > and & become
-// \u003c, \u003e, \u0026 as Go's encoding/json (and so kubectl -o json) writes them.
-void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
 
 }  // namespace gatescan

@@ -1,0 +1,30 @@
+// quote.h — string quoting as Go prints it, and JSON string literals.
+//
+// Gatekeeper's messages and gator's output are produced by Go: OPA renders
+// the allowed-repos array with strconv.Quote, gator prints with %q, kubectl
+// writes JSON with encoding/json. These functions reproduce those bytes.
+// Stateless; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace gatescan {
+
+// Go's strconv.Quote: wraps in double quotes; escapes \" and \\; \a \b \f \n
+// \r \t \v; other non-printable runes (per Go's unicode.IsPrint, Unicode 15)
+// as \xNN (< 0x80... only for bytes), \uNNNN or \UNNNNNNNN; each byte of
+// invalid UTF-8 as \xNN; printable UTF-8 kept as is.
+void AppendGoQuoted(std::string_view s, std::string* out);
+std::string GoQuote(std::string_view s);
+
+// Go's unicode.IsPrint for one code point.
+bool GoIsPrint(char32_t rune);
+
+// A JSON string literal, valid JSON whatever the bytes: invalid UTF-8 bytes
+// become U+FFFD as Go's encoder writes them; control characters as \n, \t
+// ... or \u00XX. With escape_html, <, > and & become \u003c, \u003e, \u0026
+// and U+2028/U+2029 are escaped, as Go's encoding/json (and kubectl) writes.
+void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
+
+}  // namespace gatescan

@@ -1,0 +1,146 @@
+#include "gatescan/quote.h"
+
+#include <cstdint>
+
+namespace gatescan {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Decodes one UTF-8 sequence at s[i]. Returns its length, or 0 when the
+// bytes there are not valid UTF-8 (overlong, surrogate, out of range,
+// truncated), in which case Go treats the single byte as RuneError.
+size_t DecodeRune(std::string_view s, size_t i, char32_t* rune) {
+  const auto b0 = static_cast<uint8_t>(s[i]);
+  if (b0 < 0x80) {
+    *rune = b0;
+    return 1;
+  }
+  size_t n;
+  char32_t r;
+  char32_t min;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2, r = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3, r = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4, r = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<uint8_t>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    r = (r << 6) | (b & 0x3F);
+  }
+  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
+  *rune = r;
+  return n;
+}
+
+void AppendHexEscape(char prefix, uint32_t value, int digits, std::string* out) {
+  out->push_back('\\');
+  out->push_back(prefix);
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out->push_back(kHex[(value >> shift) & 0xF]);
+}
+
+}  // namespace
+
+void AppendGoQuoted(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    char32_t r = 0;
+    const size_t n = DecodeRune(s, i, &r);
+    if (n == 0) {
+      AppendHexEscape('x', static_cast<uint8_t>(s[i]), 2, out);
+      ++i;
+      continue;
+    }
+    if (r == '"' || r == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(r));
+    } else if (GoIsPrint(r)) {
+      out->append(s.substr(i, n));
+    } else {
+      switch (r) {
+        case '\a': out->append("\\a"); break;
+        case '\b': out->append("\\b"); break;
+        case '\f': out->append("\\f"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        case '\v': out->append("\\v"); break;
+        default:
+          if (r < ' ' || r == 0x7F) {
+            AppendHexEscape('x', r, 2, out);
+          } else if (r < 0x10000) {
+            AppendHexEscape('u', r, 4, out);
+          } else {
+            AppendHexEscape('U', r, 8, out);
+          }
+      }
+    }
+    i += n;
+  }
+  out->push_back('"');
+}
+
+std::string GoQuote(std::string_view s) {
+  std::string out;
+  AppendGoQuoted(s, &out);
+  return out;
+}
+
+// Provisional: exact for ASCII and Latin-1; the full Unicode 15 table follows.
+bool GoIsPrint(char32_t r) {
+  if (r < 0x20 || r == 0x7F) return false;
+  if (r < 0x7F) return true;
+  if (r < 0xA0) return false;
+  if (r == 0xA0 || r == 0xAD) return false;
+  if (r == 0x2028 || r == 0x2029 || (r >= 0x200B && r <= 0x200F) || (r >= 0x202A && r <= 0x202E) ||
+      (r >= 0x2060 && r <= 0x206F) || r == 0xFEFF || (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000 ||
+      (r >= 0xFFF0 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF) {
+    return false;
+  }
+  return true;
+}
+
+void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
+  out->push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default:
+          if (c < 0x20 || (escape_html && (c == '<' || c == '>' || c == '&'))) {
+            AppendHexEscape('u', c, 4, out);
+          } else {
+            out->push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    char32_t r = 0;
+    const size_t n = DecodeRune(s, i, &r);
+    if (n == 0) {
+      out->append("\\ufffd");
+      ++i;
+    } else if (escape_html && (r == 0x2028 || r == 0x2029)) {
+      AppendHexEscape('u', r, 4, out);
+      i += n;
+    } else {
+      out->append(s.substr(i, n));
+      i += n;
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace gatescan
