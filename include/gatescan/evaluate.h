@@ -70,7 +70,8 @@ class Evaluator {
  private:
   const Policy& policy_;
   EvaluateOptions options_;
-  std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
+  std::vector<CompiledAllowlist> allowlists_;      // parallel to policy_.constraints
+  std::vector<EnforcementAction> effective_;       // parallel to policy_.constraints
 };
 
 }  // namespace gatescan

@@ -16,13 +16,12 @@
 #include "gatescan/evaluate.h"
 #include "gatescan/framer.h"
 #include "gatescan/policy.h"
+#include "gatescan/progress.h"
 #include "gatescan/report.h"
 #include "gatescan/source.h"
 #include "gatescan/status.h"
 
 namespace gatescan {
-
-enum class ProgressMode { kAuto, kAlways, kNever };
 
 struct ScanOptions {
   std::vector<InputSpec> inputs;
