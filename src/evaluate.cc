@@ -1,6 +1,7 @@
 #include "gatescan/evaluate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <span>
 
@@ -29,10 +30,12 @@ EnforcementAction EffectiveAction(const Constraint& c) {
   return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
 }
 
-std::string_view RenderMessage(const MessageFormat& format, std::string_view prefix,
+std::string_view RenderMessage(const MessageFormat& format, std::string_view implied_by,
                                std::string_view name, std::string_view image,
                                std::string_view list, StringArena* arena) {
-  size_t size = prefix.size();
+  constexpr std::string_view kImpliedOpen = "[Implied by ", kImpliedClose = "] ";
+  const bool implied = !implied_by.empty();
+  size_t size = implied ? kImpliedOpen.size() + implied_by.size() + kImpliedClose.size() : 0;
   for (const auto& literal : format.literals) size += literal.size();
   for (const auto arg : format.args) {
     size += arg == MessageFormat::Arg::kName ? name.size()
@@ -45,7 +48,11 @@ std::string_view RenderMessage(const MessageFormat& format, std::string_view pre
     if (!s.empty()) std::memcpy(p, s.data(), s.size());
     p += s.size();
   };
-  put(prefix);
+  if (implied) {
+    put(kImpliedOpen);
+    put(implied_by);
+    put(kImpliedClose);
+  }
   for (size_t i = 0; i < format.args.size(); ++i) {
     put(format.literals[i]);
     const auto arg = format.args[i];
@@ -53,6 +60,36 @@ std::string_view RenderMessage(const MessageFormat& format, std::string_view pre
   }
   put(format.literals.back());
   return {out, size};
+}
+
+std::string_view Prefixed(std::string_view template_name, std::string_view message, StringArena* arena) {
+  if (template_name.empty()) return arena->Copy(message);
+  std::string text = "[Implied by " + std::string(template_name) + "] " + std::string(message);
+  return arena->Copy(text);
+}
+
+template <typename T>
+std::span<const T> Slice(const std::vector<T>& v, IndexRange r) {
+  return std::span<const T>(v.data() + r.begin, r.size());
+}
+
+bool Contains(const std::vector<std::string>& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// ExpansionTemplate applyTo: exact group, kind and version (no wildcards).
+bool AppliesTo(const ExpansionTemplate& t, std::string_view group, std::string_view version,
+               std::string_view kind) {
+  for (size_t i = 0; i < t.apply_to_groups_kinds.size(); ++i) {
+    const KindSelector& gk = t.apply_to_groups_kinds[i];
+    const std::vector<std::string>* versions =
+        i < t.apply_to_versions.size() ? &t.apply_to_versions[i] : nullptr;
+    if (Contains(gk.api_groups, group) && Contains(gk.kinds, kind) &&
+        (versions == nullptr || Contains(*versions, version))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool ViolationOrder(const Violation& a, const Violation& b) {
@@ -75,6 +112,7 @@ bool IsDenying(const Violation& v) { return v.effective == EnforcementAction::kD
 
 Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     : policy_(policy), options_(std::move(options)) {
+  expansions_ = policy_.expansions.empty() ? BuiltinExpansionTemplates() : policy_.expansions;
   allowlists_.reserve(policy_.constraints.size());
   effective_.reserve(policy_.constraints.size());
   for (const auto& constraint : policy_.constraints) {
@@ -98,37 +136,30 @@ bool Evaluator::Selected(const ObjectRecord& object, const ExtractedBatch& batch
   return true;
 }
 
-size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
-                           std::vector<Violation>* out, StringArena* arena) const {
-  if (!object.error.empty()) return 0;
-  const size_t first = out->size();
-  MatchTarget target;
-  target.group = SplitApiVersion(object.api_version).first;
-  target.kind = object.kind;
-  target.ns = object.ns;
-  target.name = object.name;
-  target.labels = std::span<const Label>(batch.labels.data() + object.labels.begin, object.labels.size());
-  const std::span<const ContainerRef> containers(batch.containers.data() + object.containers.begin,
-                                                 object.containers.size());
+// Applies every constraint to one reviewed object (the object itself or an
+// object implied by expansion) and appends what it finds.
+void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
+                       StringArena* arena) const {
   std::string match_error;
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
     const Constraint& constraint = policy_.constraints[ci];
     match_error.clear();
-    const MatchOutcome outcome = Matches(constraint.match, target, policy_.namespaces, &match_error);
+    const MatchOutcome outcome = Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);
     if (outcome == MatchOutcome::kNoMatch) continue;
     Violation base;
     base.constraint = ci;
-    base.action = constraint.action;
-    base.effective = effective_[ci];
+    base.action = reviewed.action_override.value_or(constraint.action);
+    base.effective = reviewed.action_override.has_value() ? *reviewed.action_override : effective_[ci];
+    base.implied_by = reviewed.implied_by;
     if (outcome == MatchOutcome::kError) {
       base.is_match_error = true;
-      base.message = arena->Copy(match_error);
+      base.message = Prefixed(reviewed.implied_by, match_error, arena);
       out->push_back(base);
       continue;
     }
     if (!constraint.has_list) continue;  // the Rego's sprintf of an undefined list is undefined
     const ConstraintTemplate& tmpl = policy_.templates[constraint.template_index];
-    for (const ContainerRef& container : containers) {
+    for (const ContainerRef& container : reviewed.containers) {
       const auto& rule = tmpl.rules[static_cast<int>(container.list)];
       if (!rule.has_value()) continue;
       if (container.image_is_string && allowlists_[ci].Allows(container.image)) continue;
@@ -136,11 +167,27 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
       v.list = container.list;
       v.container_name = container.name;
       v.image = container.image;
-      v.message = RenderMessage(*rule, {}, container.name, container.image,
+      v.message = RenderMessage(*rule, reviewed.implied_by, container.name, container.image,
                                 constraint.entries_rendered, arena);
       out->push_back(v);
     }
   }
+}
+
+size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
+                           std::vector<Violation>* out, StringArena* arena) const {
+  if (!object.error.empty()) return 0;
+  const size_t first = out->size();
+  ReviewedObject reviewed;
+  reviewed.target.group = SplitApiVersion(object.api_version).first;
+  reviewed.target.kind = object.kind;
+  reviewed.target.ns = object.ns;
+  reviewed.target.name = object.name;
+  reviewed.target.labels = Slice(batch.labels, object.labels);
+  reviewed.containers = Slice(batch.containers, object.containers);
+  Review(reviewed, out, arena);
+  if (options_.expand) ReviewImplied(object, batch, out, arena);
+
   const auto begin = out->begin() + static_cast<ptrdiff_t>(first);
   std::stable_sort(begin, out->end(), ViolationOrder);
   // Rego's violation set holds each message once per constraint. After the
@@ -152,6 +199,98 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
                          }),
              out->end());
   return out->size() - first;
+}
+
+// Gatekeeper's expansion (pkg/expansion): every ExpansionTemplate whose applyTo
+// names the object's group/version/kind turns its templateSource into a
+// resultant of generatedGVK, named "<parent>-<kind>" in lower case, in the
+// parent's namespace; resultants are expanded again (CronJob -> Job -> Pod).
+// Their messages carry "[Implied by <template>] " and belong to the parent.
+void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
+                              std::vector<Violation>* out, StringArena* arena) const {
+  if (object.template_path == PodTemplatePath::kNone) return;
+  struct Level {
+    std::string_view group, version, kind, name;
+    // What this object's own templateSource paths hold.
+    bool has_spec_template;   // "spec.template"
+    bool has_job_template;    // "spec.jobTemplate"
+    IndexRange labels;        // this object's labels (for resultants)
+    IndexRange containers;    // this object's spec.*Containers (for resultants)
+  };
+  const auto [group, version] = SplitApiVersion(object.api_version);
+  const bool is_cron = object.template_path == PodTemplatePath::kJobTemplate;
+  Level root{group, version, object.kind, object.name,
+             !is_cron, is_cron, object.labels, object.containers};
+  std::vector<Level> stack = {root};
+  for (int depth = 0; !stack.empty() && depth < 8; ++depth) {
+    const Level parent = stack.back();
+    stack.pop_back();
+    for (const ExpansionTemplate& t : expansions_) {
+      if (!AppliesTo(t, parent.group, parent.version, parent.kind)) continue;
+      Level child;
+      child.group = t.generated_group;
+      child.version = t.generated_version;
+      child.kind = t.generated_kind;
+      if (t.template_source == "spec.template" && parent.has_spec_template) {
+        // The pod template of a workload, or of the Job a CronJob implies.
+        child.labels = object.template_labels;
+        child.containers = object.template_containers;
+        child.has_spec_template = child.has_job_template = false;
+      } else if (t.template_source == "spec.jobTemplate" && parent.has_job_template) {
+        child.labels = object.job_template_labels;
+        child.containers = {};
+        child.has_spec_template = true;
+        child.has_job_template = false;
+      } else {
+        continue;
+      }
+      std::string name = std::string(parent.name) + "-" + std::string(child.kind);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      child.name = arena->Copy(name);
+      ReviewedObject reviewed;
+      reviewed.target.group = child.group;
+      reviewed.target.kind = child.kind;
+      reviewed.target.ns = object.ns;
+      reviewed.target.name = child.name;
+      reviewed.target.labels = Slice(batch.labels, child.labels);
+      reviewed.containers = Slice(batch.containers, child.containers);
+      reviewed.implied_by = t.name;
+      reviewed.action_override = t.enforcement_action;
+      Review(reviewed, out, arena);
+      stack.push_back(child);
+    }
+  }
+}
+
+}  // namespace gatescan
+
+namespace gatescan {
+
+std::vector<ExpansionTemplate> BuiltinExpansionTemplates() {
+  ExpansionTemplate deployments;
+  deployments.name = "expand-deployments";
+  deployments.apply_to_groups_kinds = {
+      KindSelector{{"apps"}, {"DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}},
+      KindSelector{{""}, {"ReplicationController"}},
+      KindSelector{{"batch"}, {"Job"}},
+  };
+  deployments.apply_to_versions = {{"v1"}, {"v1"}, {"v1"}};
+  deployments.template_source = "spec.template";
+  deployments.generated_group = "";
+  deployments.generated_version = "v1";
+  deployments.generated_kind = "Pod";
+  deployments.source = "built-in";
+
+  ExpansionTemplate cronjobs;
+  cronjobs.name = "expand-cronjobs";
+  cronjobs.apply_to_groups_kinds = {KindSelector{{"batch"}, {"CronJob"}}};
+  cronjobs.apply_to_versions = {{"v1"}};
+  cronjobs.template_source = "spec.jobTemplate";
+  cronjobs.generated_group = "batch";
+  cronjobs.generated_version = "v1";
+  cronjobs.generated_kind = "Job";
+  cronjobs.source = "built-in";
+  return {deployments, cronjobs};
 }
 
 }  // namespace gatescan

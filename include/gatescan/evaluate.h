@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,12 @@ struct Violation {
   std::string_view implied_by;  // expansion template name, empty when not expanded
   bool is_match_error = false;  // a Gatekeeper match error (e.g. unknown Namespace)
 };
+
+// Gatekeeper's documented examples, used by --expand when no ExpansionTemplate
+// is given: "expand-deployments" (Deployment, ReplicaSet, StatefulSet,
+// DaemonSet, ReplicationController, Job -> Pod from spec.template) and
+// "expand-cronjobs" (CronJob -> Job from spec.jobTemplate).
+std::vector<ExpansionTemplate> BuiltinExpansionTemplates();
 
 // True when the violation makes the scan exit 1.
 bool IsDenying(const Violation& v);
@@ -68,10 +75,22 @@ class Evaluator {
   const Policy& policy() const { return policy_; }
 
  private:
+  // One object as a constraint's Rego sees it.
+  struct ReviewedObject {
+    MatchTarget target;
+    std::span<const ContainerRef> containers;
+    std::string_view implied_by;  // expansion template name, for implied objects
+    std::optional<EnforcementAction> action_override;
+  };
+  void Review(const ReviewedObject& reviewed, std::vector<Violation>* out, StringArena* arena) const;
+  void ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
+                     std::vector<Violation>* out, StringArena* arena) const;
+
   const Policy& policy_;
   EvaluateOptions options_;
   std::vector<CompiledAllowlist> allowlists_;      // parallel to policy_.constraints
   std::vector<EnforcementAction> effective_;       // parallel to policy_.constraints
+  std::vector<ExpansionTemplate> expansions_;      // given, or the built-in ones
 };
 
 }  // namespace gatescan

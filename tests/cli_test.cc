@@ -1,0 +1,236 @@
+// End-to-end tests of the gatescan binary: the seed scenario, exit codes, and
+// adversarial cases whose expected `gator test` output is derived by hand
+// from the Rego of the templates (each case is small enough to check by eye).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli_support.h"
+
+namespace gatescan::testing {
+namespace {
+
+std::string Datasets(const std::string& name) { return (DatasetsDir() / name).string(); }
+
+const std::vector<std::string> kSeedPolicy = {"-p", Datasets("k8sallowedrepos-template.yaml"), "-p",
+                                              Datasets("whitelist-dockerhub.yaml")};
+
+constexpr const char* kSeedLine =
+    "v1/Pod default/gcr-busybox: [whitelist-dockerhub] container <busybox> has an invalid image repo "
+    "<gcr.io/google-containers/busybox>, allowed repos are [\"docker.io\"]\n";
+
+TEST(Seed, DemoPrintsTheSeedLineAndSparesDockerHub) {
+  auto args = kSeedPolicy;
+  args.push_back(Datasets("demo-pods.json"));
+  const RunResult r = RunGatescan(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find(kSeedLine), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("dh-busybox"), std::string::npos);
+  // The whole demo, in input order, sorted by message within an object.
+  const std::string expected =
+      std::string(kSeedLine) +
+      "v1/Pod kube-system/coredns-5d78c9869d-7xk2p: [whitelist-dockerhub] container <coredns> has an invalid "
+      "image repo <registry.k8s.io/coredns/coredns:v1.10.1>, allowed repos are [\"docker.io\"]\n"
+      "v1/Pod kube-system/kube-proxy-q8mzt: [whitelist-dockerhub] container <kube-proxy> has an invalid image "
+      "repo <registry.k8s.io/kube-proxy:v1.28.4>, allowed repos are [\"docker.io\"]\n"
+      "v1/Pod web/nginx-7c5ddbdf54-x2hvk: [whitelist-dockerhub] container <istio-proxy> has an invalid image "
+      "repo <istio/proxyv2:1.20.1>, allowed repos are [\"docker.io\"]\n"
+      "v1/Pod data/postgres-0: [whitelist-dockerhub] container <init-permissions> has an invalid image repo "
+      "<busybox:1.36>, allowed repos are [\"docker.io\"]\n"
+      "v1/Pod monitoring/prometheus-k8s-0: [whitelist-dockerhub] container <config-reloader> has an invalid "
+      "image repo <quay.io/prometheus-operator/prometheus-config-reloader:v0.70.0>, allowed repos are "
+      "[\"docker.io\"]\n"
+      "v1/Pod monitoring/prometheus-k8s-0: [whitelist-dockerhub] container <prometheus> has an invalid image "
+      "repo <quay.io/prometheus/prometheus:v2.48.0>, allowed repos are [\"docker.io\"]\n";
+  EXPECT_EQ(r.out, expected);
+  // "docker.io" without a trailing '/' also lets docker.io.evil.example through: say so.
+  EXPECT_NE(r.err.find("docker.io/"), std::string::npos) << r.err;
+}
+
+TEST(Seed, GatorOutputSortsEverythingByMessage) {
+  auto args = kSeedPolicy;
+  args.insert(args.end(), {"-o", "gator", Datasets("demo-pods.json")});
+  const RunResult r = RunGatescan(args);
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string expected =
+      "v1/Pod data/postgres-0: [\"whitelist-dockerhub\"] Message: \"container <init-permissions> has an invalid "
+      "image repo <busybox:1.36>, allowed repos are [\\\"docker.io\\\"]\"\n"
+      "v1/Pod default/gcr-busybox: [\"whitelist-dockerhub\"] Message: \"container <busybox> has an invalid image "
+      "repo <gcr.io/google-containers/busybox>, allowed repos are [\\\"docker.io\\\"]\"\n"
+      "v1/Pod monitoring/prometheus-k8s-0: [\"whitelist-dockerhub\"] Message: \"container <config-reloader> has "
+      "an invalid image repo <quay.io/prometheus-operator/prometheus-config-reloader:v0.70.0>, allowed repos are "
+      "[\\\"docker.io\\\"]\"\n"
+      "v1/Pod kube-system/coredns-5d78c9869d-7xk2p: [\"whitelist-dockerhub\"] Message: \"container <coredns> has "
+      "an invalid image repo <registry.k8s.io/coredns/coredns:v1.10.1>, allowed repos are [\\\"docker.io\\\"]\"\n"
+      "v1/Pod web/nginx-7c5ddbdf54-x2hvk: [\"whitelist-dockerhub\"] Message: \"container <istio-proxy> has an "
+      "invalid image repo <istio/proxyv2:1.20.1>, allowed repos are [\\\"docker.io\\\"]\"\n"
+      "v1/Pod kube-system/kube-proxy-q8mzt: [\"whitelist-dockerhub\"] Message: \"container <kube-proxy> has an "
+      "invalid image repo <registry.k8s.io/kube-proxy:v1.28.4>, allowed repos are [\\\"docker.io\\\"]\"\n"
+      "v1/Pod monitoring/prometheus-k8s-0: [\"whitelist-dockerhub\"] Message: \"container <prometheus> has an "
+      "invalid image repo <quay.io/prometheus/prometheus:v2.48.0>, allowed repos are [\\\"docker.io\\\"]\"\n";
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST(ExitCodes, CleanViolationsErrorsAndOverrides) {
+  TempDir dir;
+  const std::string clean = dir.Write("clean.json", R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"d"},"spec":{"containers":[{"name":"c","image":"docker.io/x"}]}})");
+  const std::string bad = dir.Write("bad.json", R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
+  EXPECT_EQ(RunGatescan({"--allow", "docker.io/", clean}).exit_code, 0);
+  EXPECT_EQ(RunGatescan({"--allow", "docker.io/", bad}).exit_code, 1);
+  EXPECT_EQ(RunGatescan({"--allow", "docker.io/", "--exit-zero", bad}).exit_code, 0);
+  const RunResult quiet = RunGatescan({"--allow", "docker.io/", "-q", bad});
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_EQ(quiet.out, "");
+  const RunResult missing = RunGatescan({"--allow", "docker.io/", (dir.path() / "nope.json").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope.json"), std::string::npos) << missing.err;
+  EXPECT_EQ(RunGatescan({bad}).exit_code, 2) << "no constraints at all is a usage error";
+  EXPECT_EQ(RunGatescan({"--allow", "x/", "--output", "xml", bad}).exit_code, 2);
+  EXPECT_EQ(RunGatescan({"--no-such-flag"}).exit_code, 2);
+  // Violations found before malformed input are still reported, and the exit code is 2.
+  const std::string mixed = dir.Write("mixed.ndjson", std::string(R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})") + "\n{\"kind\": \"Pod\", oops}\n");
+  const RunResult m = RunGatescan({"--allow", "docker.io/", mixed});
+  EXPECT_EQ(m.exit_code, 2);
+  EXPECT_NE(m.out.find("v1/Pod d/b:"), std::string::npos);
+}
+
+TEST(ExitCodes, BadPolicyNamesTheFile) {
+  TempDir dir;
+  const std::string policy = dir.Write("broken-policy.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n  name: x\nspec:\n  parameters:\n    repos: docker.io\n");
+  const RunResult r = RunGatescan({"-p", policy, Datasets("demo-pods.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("broken-policy.yaml"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("repos"), std::string::npos) << r.err;
+}
+
+TEST(Cli, HelpTeachesAndVersionAnswers) {
+  const RunResult help = RunGatescan({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* word : {"--policy", "--allow", "--output", "gator", "Exit codes", "kubectl get pods"}) {
+    EXPECT_NE(help.out.find(word), std::string::npos) << word;
+  }
+  const RunResult version = RunGatescan({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("gatescan ", 0), 0u);
+}
+
+TEST(Cli, StandardInputWorksLikeAFile) {
+  const std::string dump = ReadFile(DatasetsDir() / "demo-pods.json");
+  auto args = kSeedPolicy;
+  args.push_back("-");
+  const RunResult dash = RunGatescan(args, &dump);
+  const RunResult none = RunGatescan(kSeedPolicy, &dump);
+  EXPECT_EQ(dash.exit_code, 1);
+  EXPECT_NE(dash.out.find(kSeedLine), std::string::npos);
+  EXPECT_EQ(dash.out, none.out);
+}
+
+// ---- adversarial cases against the built-in K8sAllowedRepos (gatekeeper-library 1.0.2) ----
+
+constexpr const char* kRepoAllow = R"(apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: repo-allow
+spec:
+  parameters:
+    repos: ["docker.io/"]
+)";
+
+constexpr const char* kAllowed = R"(allowed repos are [\"docker.io/\"]\")";
+
+std::string Gator(const std::string& policy, const std::string& input, std::vector<std::string> extra = {}) {
+  TempDir dir;
+  std::vector<std::string> args = {"-o", "gator", "-p", dir.Write("policy.yaml", policy)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(dir.Write("input.json", input));
+  const RunResult r = RunGatescan(args);
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  return r.out;
+}
+
+TEST(Adversarial, EscapesAreDecodedAndQuotedBack) {
+  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p2","namespace":"ns1"},"spec":{"containers":[{"name":"c\u00e9\nx","image":"quay.io/\u0041\"q"}]}})");
+  EXPECT_EQ(out, std::string("v1/Pod ns1/p2: [\"repo-allow\"] Message: \"container <c\xC3\xA9\\nx> has an invalid image repo <quay.io/A\\\"q>, ") + kAllowed + "\n");
+}
+
+TEST(Adversarial, DuplicateKeysLastOneWins) {
+  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p3","namespace":"ns1"},"spec":{"containers":[{"name":"ok","image":"quay.io/first-spec"}]},"spec":{"containers":[{"name":"d","image":"docker.io/fine","image":"evil.io/x"}]}})");
+  EXPECT_EQ(out, std::string("v1/Pod ns1/p3: [\"repo-allow\"] Message: \"container <d> has an invalid image repo <evil.io/x>, ") + kAllowed + "\n");
+}
+
+TEST(Adversarial, StringsInsideStringsAreNotContainers) {
+  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p4","namespace":"ns1","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"spec\":{\"containers\":[{\"name\":\"bad\",\"image\":\"evil.io/x\"}]}}"}},"spec":{"containers":[{"name":"good","image":"docker.io/ok"}]}})");
+  EXPECT_EQ(out, "");
+}
+
+TEST(Adversarial, OddContainers) {
+  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p5","namespace":"ns1"},"spec":{
+    "containers": {"k": {"name": "objlist", "image": "evil.io/o"}},
+    "initContainers": ["str", 1, null, {"name": "noimage"}, {"image": "evil.io/noname"}, {"name": "num", "image": 12}, {"name": "nul", "image": null}],
+    "ephemeralContainers": [{"name": "b", "image": true}, {"name": 7, "image": "evil.io/n"}]}})");
+  const std::string p = "v1/Pod ns1/p5: [\"repo-allow\"] Message: \"";
+  EXPECT_EQ(out, p + "container <objlist> has an invalid image repo <evil.io/o>, " + kAllowed + "\n" +
+                     p + "ephemeralContainer <7> has an invalid image repo <evil.io/n>, " + kAllowed + "\n" +
+                     p + "ephemeralContainer <b> has an invalid image repo <true>, " + kAllowed + "\n" +
+                     p + "initContainer <nul> has an invalid image repo <null>, " + kAllowed + "\n" +
+                     p + "initContainer <num> has an invalid image repo <12>, " + kAllowed + "\n");
+}
+
+TEST(Adversarial, UnusualRepoStringsAreQuotedLikeGo) {
+  const std::string policy = R"(apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: odd
+spec:
+  parameters:
+    repos: ["docker.io/", "quo\"te", "back\\slash", "new\nline", "tab\tx", "\x01", "\u2028", "é"]
+)";
+  const std::string out = Gator(policy, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"q","namespace":"n"},"spec":{"containers":[{"name":"c","image":"evil.io/x"}]}})");
+  // OPA renders the array with strconv.Quote; gator's %q quotes the whole message again.
+  EXPECT_EQ(out, "v1/Pod n/q: [\"odd\"] Message: \"container <c> has an invalid image repo <evil.io/x>, allowed repos are "
+                 "[\\\"docker.io/\\\", \\\"quo\\\\\\\"te\\\", \\\"back\\\\\\\\slash\\\", \\\"new\\\\nline\\\", "
+                 "\\\"tab\\\\tx\\\", \\\"\\\\x01\\\", \\\"\\\\u2028\\\", \\\"\xC3\xA9\\\"]\"\n");
+}
+
+TEST(Adversarial, IdenticalMessagesOncePerObjectAndConstraint) {
+  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p7","namespace":"n"},"spec":{"containers":[{"name":"d","image":"evil.io/x"},{"name":"d","image":"evil.io/x"}],"initContainers":[{"name":"d","image":"evil.io/x"}]}})");
+  const std::string p = "v1/Pod n/p7: [\"repo-allow\"] Message: \"";
+  EXPECT_EQ(out, p + "container <d> has an invalid image repo <evil.io/x>, " + kAllowed + "\n" + p +
+                     "initContainer <d> has an invalid image repo <evil.io/x>, " + kAllowed + "\n");
+}
+
+TEST(Adversarial, NewlinesInNamesAndKindLessLists) {
+  const std::string input =
+      R"({"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"k1","namespace":"ns2"},"spec":{"containers":[{"name":"a\nb","image":"evil.io/k"}]}}]})"
+      "\n"
+      R"({"apiVersion":"v1","items":[{"metadata":{"name":"k2","namespace":"ns2"},"spec":{"containers":[{"name":"c","image":"evil.io/k2"}]}}],"kind":"PodList","metadata":{}})";
+  const std::string out = Gator(kRepoAllow, input);
+  EXPECT_EQ(out, std::string("v1/Pod ns2/k1: [\"repo-allow\"] Message: \"container <a\\nb> has an invalid image repo <evil.io/k>, ") +
+                     kAllowed + "\n" + "v1/Pod ns2/k2: [\"repo-allow\"] Message: \"container <c> has an invalid image repo <evil.io/k2>, " +
+                     kAllowed + "\n");
+}
+
+TEST(Adversarial, WhitespaceLayoutsAndKeyOrderGiveTheSameAnswer) {
+  const std::string compact = R"({"spec":{"containers":[{"image":"evil.io/w","name":"c"}]},"metadata":{"namespace":"n","name":"w"},"kind":"Pod","apiVersion":"v1"})";
+  const std::string spaced = "{\r\n\t\"apiVersion\" :\t\"v1\" ,\r\n \"kind\":\"Pod\",\n    \"metadata\": {\n        \"name\": \"w\",\n        \"namespace\": \"n\"\n    },\n    \"spec\": { \"containers\": [ { \"name\" : \"c\" , \"image\" : \"evil.io/w\" } ] }\n}";
+  const std::string line = std::string("v1/Pod n/w: [\"repo-allow\"] Message: \"container <c> has an invalid image repo <evil.io/w>, ") + kAllowed + "\n";
+  EXPECT_EQ(Gator(kRepoAllow, compact + spaced + "\n" + compact), line + line + line);
+}
+
+TEST(Adversarial, SeedTemplateAndLibraryTemplateWordTheirMessagesDifferently) {
+  // The seed's template says "container" for both lists, so one message covers both.
+  TempDir dir;
+  const std::string input = dir.Write("p.json", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","namespace":"default"},"spec":{"containers":[{"name":"a","image":"gcr.io/x"}],"initContainers":[{"name":"a","image":"gcr.io/x"}]}})");
+  auto seed = kSeedPolicy;
+  seed.insert(seed.end(), {"-o", "gator", input});
+  EXPECT_EQ(RunGatescan(seed).out,
+            "v1/Pod default/s: [\"whitelist-dockerhub\"] Message: \"container <a> has an invalid image repo <gcr.io/x>, allowed repos are [\\\"docker.io\\\"]\"\n");
+  const std::string lib = Gator(kRepoAllow, ReadFile(input));
+  const std::string p = "v1/Pod default/s: [\"repo-allow\"] Message: \"";
+  EXPECT_EQ(lib, p + "container <a> has an invalid image repo <gcr.io/x>, " + kAllowed + "\n" + p +
+                     "initContainer <a> has an invalid image repo <gcr.io/x>, " + kAllowed + "\n");
+}
+
+}  // namespace
+}  // namespace gatescan::testing
