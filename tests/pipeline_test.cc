@@ -1,0 +1,156 @@
+// The pipeline's contract: output identical at every thread count and window
+// size (objects straddling reads), compressed input equal to plain, kind-less
+// items resolved even when the list names its kind after them, and bounded
+// batches recycled rather than reallocated.
+#include "gatescan/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <regex>
+
+#include <string>
+#include <vector>
+
+#include "cli_support.h"
+#include "gatescan/policy.h"
+
+namespace gatescan {
+namespace {
+
+using testing::TempDir;
+
+std::string Dump(int pods, bool kind_last) {
+  std::string s = kind_last ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n" : R"({"kind":"PodList","apiVersion":"v1","items":[)";
+  for (int i = 0; i < pods; ++i) {
+    if (i) s += ",\n";
+    const std::string ns = "ns-" + std::to_string(i % 7);
+    // Every third item has no kind: it must take the list's.
+    const std::string kind = i % 3 == 0 ? "" : R"("kind": "Pod", "apiVersion": "v1", )";
+    s += "        {" + kind + R"("metadata": {"name": "pod-)" + std::to_string(i) + R"(", "namespace": ")" + ns +
+         R"(", "annotations": {"x": "{\"spec\":{\"containers\":[{\"name\":\"decoy\",\"image\":\"evil/decoy\"}]}}"}},
+            "spec": {"initContainers": [{"name": "init", "image": "docker.io/busybox"}],
+                     "containers": [{"name": "app", "image": ")" +
+         (i % 5 == 0 ? "quay.io/team/app:" + std::to_string(i) : "docker.io/library/nginx") +
+         R"("}, {"name": "side\"car", "image": "gcr.io/x/y\u00e9"}]}})";
+  }
+  s += kind_last ? "\n    ],\n    \"kind\": \"PodList\",\n    \"metadata\": {}\n}\n" : "]}";
+  return s;
+}
+
+std::string Gzip(const std::string& in) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string Zstd(const std::string& in) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
+  return out;
+}
+
+struct Scan {
+  std::string out;
+  ScanResult result;
+};
+
+Scan Run(const std::vector<std::string>& files, int threads, size_t window, OutputFormat format) {
+  Policy policy;
+  PolicyOptions po;
+  po.allow = {"docker.io/"};
+  EXPECT_TRUE(LoadPolicy(po, &policy).ok());
+  ScanOptions options;
+  EXPECT_TRUE(ListInputs(files, &options.inputs).ok());
+  options.threads = threads;
+  if (window > 0) {
+    options.framer.read_bytes = window;
+    options.framer.batch_bytes = window;
+  }
+  const Evaluator evaluator(policy, options.evaluate);
+  ReportOptions ro;
+  auto reporter = MakeReporter(format, policy, ro);
+  Scan scan;
+  auto sink = MakeStringSink(&scan.out);
+  scan.result = RunScan(options, evaluator, reporter.get(), sink.get());
+  return scan;
+}
+
+TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
+  TempDir dir;
+  const std::string a = dir.Write("a.json", Dump(300, false));
+  const std::string b = dir.Write("b.json", Dump(250, true));
+  const Scan reference = Run({a, b}, 1, 0, OutputFormat::kText);
+  ASSERT_EQ(reference.result.exit_code(), kExitViolations);
+  // 550 pods, each with a sidecar from gcr.io; every fifth app image is from quay.io.
+  EXPECT_EQ(reference.result.summary.objects, 550u);
+  EXPECT_EQ(reference.result.summary.violations, 550u + 60u + 50u);
+  EXPECT_EQ(reference.out.find("decoy"), std::string::npos);
+  EXPECT_NE(reference.out.find("v1/Pod ns-0/pod-0: [gatescan-allow] container <app> has an invalid image repo <quay.io/team/app:0>"),
+            std::string::npos);
+  EXPECT_NE(reference.out.find("v1/Pod ns-6/pod-249: [gatescan-allow] container <side\"car>"), std::string::npos)
+      << "kind-less items of a list whose kind comes last still resolve";
+  for (int threads : {1, 2, 8}) {
+    for (size_t window : {size_t{1}, size_t{7}, size_t{4096}, size_t{0}}) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + " window " + std::to_string(window));
+      const Scan s = Run({a, b}, threads, window, OutputFormat::kText);
+      EXPECT_EQ(s.out, reference.out);
+      EXPECT_EQ(s.result.summary.violations, reference.result.summary.violations);
+    }
+  }
+}
+
+TEST(Pipeline, CompressedInputsGiveTheSameOutput) {
+  TempDir dir;
+  const std::string plain = Dump(120, true);
+  const Scan reference = Run({dir.Write("p.json", plain)}, 2, 0, OutputFormat::kNdjson);
+  const Scan gz = Run({dir.Write("p.json.gz", Gzip(plain))}, 2, 0, OutputFormat::kNdjson);
+  const Scan zst = Run({dir.Write("p.json.zst", Zstd(plain))}, 2, 0, OutputFormat::kNdjson);
+  auto body = [](const std::string& s) {
+    // Records name their source file; compare everything but that and the timing summary.
+    std::string out;
+    size_t pos = 0;
+    while (pos < s.size()) {
+      const size_t eol = s.find('\n', pos);
+      std::string line = s.substr(pos, eol - pos);
+      pos = eol == std::string::npos ? s.size() : eol + 1;
+      if (line.find("\"type\":\"summary\"") != std::string::npos) continue;
+      const size_t src = line.find("\"source\":");
+      if (src != std::string::npos) line = line.substr(0, src);
+      out += line + "\n";
+    }
+    return out;
+  };
+  EXPECT_GT(reference.result.summary.violations, 100u);
+  EXPECT_EQ(body(gz.out), body(reference.out));
+  EXPECT_EQ(body(zst.out), body(reference.out));
+}
+
+TEST(Pipeline, ErrorsKeepTheirPlaceAndTheScanGoesOn) {
+  TempDir dir;
+  const std::string pod = R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"N","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})";
+  std::string input;
+  for (const char* n : {"a", "b"}) input += std::regex_replace(pod, std::regex("\"N\""), std::string("\"") + n + "\"") + "\n";
+  input += "{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":1,}]}}\n";
+  input += std::regex_replace(pod, std::regex("\"N\""), "\"c\"") + "\n";
+  const Scan s = Run({dir.Write("e.ndjson", input)}, 2, 16, OutputFormat::kNdjson);
+  EXPECT_EQ(s.result.exit_code(), kExitError);
+  const size_t a = s.out.find("\"name\":\"a\""), err = s.out.find("\"type\":\"error\""), c = s.out.find("\"name\":\"c\"");
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(err, std::string::npos);
+  ASSERT_NE(c, std::string::npos);
+  EXPECT_LT(a, err);
+  EXPECT_LT(err, c);
+}
+
+}  // namespace
+}  // namespace gatescan
