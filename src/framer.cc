@@ -1,1 +1,959 @@
-// placeholder: implemented by its owner
+// framer.cc — object boundaries in a JSON (or YAML-converted) byte stream.
+//
+// Two layers. The outer layer is a small resumable state machine that walks
+// only the top of the stream: top-level values, the depth-1 keys of a
+// top-level object (to find "items", "kind", "apiVersion") and the elements
+// of an items array. Everything below that — the bodies of items and of
+// nested header values, where nearly all bytes are — is skipped by a SIMD
+// scanner in the style of simdjson's stage 1: per 64-byte block it builds
+// bitmasks of quotes, backslashes and brackets, derives the in-string mask
+// with a prefix XOR, and counts brackets outside strings until the depth
+// returns to zero. The scanner's state (depth, in-string, pending escape) is
+// carried between blocks and between batches, so an object straddling reads
+// is never rescanned; only its bytes are carried into the next batch.
+#include "gatescan/framer.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "gatescan/yaml_json.h"
+
+namespace gatescan {
+
+void PaddedBuffer::resize(size_t n) {
+  if (n > capacity_) {
+    size_t new_capacity = std::max(n, capacity_ + capacity_ / 2);
+    std::unique_ptr<char[]> grown(new char[new_capacity + kParsePadding]);
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), std::min(n, size_));
+    data_ = std::move(grown);
+    capacity_ = new_capacity;
+  }
+  size_ = n;
+  std::memset(data_.get() + n, 0, kParsePadding);
+}
+
+namespace {
+
+constexpr uint64_t kNotFound = ~uint64_t{0};
+
+// ---------------------------------------------------------------------------
+// SIMD bracket scanner.
+
+struct ScanState {
+  uint64_t depth = 0;
+  uint64_t prev_in_string = 0;  // all ones when the previous block ended inside a string
+  uint64_t prev_escaped = 0;    // 1 when the previous block ended with an odd backslash run
+};
+
+// Characters escaped by a backslash, given the backslash mask (simdjson's
+// odd-length-run trick: runs starting on even and odd bits are told apart
+// with one addition).
+inline __attribute__((always_inline)) uint64_t EscapedMask(uint64_t backslash,
+                                                           uint64_t* prev_escaped) {
+  backslash &= ~*prev_escaped;
+  uint64_t follows_escape = backslash << 1 | *prev_escaped;
+  constexpr uint64_t kEvenBits = 0x5555555555555555ULL;
+  uint64_t odd_sequence_starts = backslash & ~kEvenBits & ~follows_escape;
+  uint64_t sequences_starting_on_even_bits;
+  *prev_escaped = __builtin_add_overflow(odd_sequence_starts, backslash,
+                                         &sequences_starting_on_even_bits);
+  uint64_t invert_mask = sequences_starting_on_even_bits << 1;
+  return (kEvenBits ^ invert_mask) & follows_escape;
+}
+
+inline __attribute__((always_inline)) uint64_t PortablePrefixXor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+// Applies one block's structural brackets. Returns the bit index at which the
+// depth returns to zero, or -1.
+inline __attribute__((always_inline)) int DepthStep(uint64_t open, uint64_t close,
+                                                    uint64_t* depth) {
+  uint64_t closes = static_cast<uint64_t>(__builtin_popcountll(close));
+  if (closes < *depth) {  // cannot reach zero inside this block
+    *depth += static_cast<uint64_t>(__builtin_popcountll(open)) - closes;
+    return -1;
+  }
+  uint64_t structural = open | close;
+  while (structural != 0) {
+    int i = __builtin_ctzll(structural);
+    if ((open >> i) & 1) {
+      ++*depth;
+    } else if (--*depth == 0) {
+      return i;
+    }
+    structural &= structural - 1;
+  }
+  return -1;
+}
+
+// Finishes one block from its raw masks; `prefix_xor` is supplied by the
+// caller so that the carry-less multiply stays inside a pclmul-enabled function.
+#define GS_FINISH_BLOCK(PREFIX_XOR)                                                   \
+  do {                                                                                \
+    uint64_t escaped = EscapedMask(backslash, &st.prev_escaped);                     \
+    uint64_t quote = quote_raw & ~escaped;                                            \
+    uint64_t in_string = PREFIX_XOR(quote) ^ st.prev_in_string;                       \
+    st.prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63); \
+    hit = DepthStep(open & ~in_string, close & ~in_string, &st.depth);                \
+  } while (0)
+
+// Scans data[pos, len) for the byte that brings the depth back to zero and
+// returns the offset just past it, or kNotFound. Whole blocks update *state and
+// *resume (where scanning continues once more bytes arrive); a final partial
+// block is examined with a copy of the state (it is committed only at EOF).
+// Requires 64 readable bytes after data[len].
+#define GS_SCANNER_BODY(LOAD_MASKS, PREFIX_XOR)                                         \
+  ScanState st = *state;                                                                \
+  uint64_t pos = *resume;                                                               \
+  int hit;                                                                              \
+  for (; pos + 64 <= len; pos += 64) {                                                  \
+    uint64_t backslash, quote_raw, open, close;                                         \
+    LOAD_MASKS(data + pos);                                                             \
+    GS_FINISH_BLOCK(PREFIX_XOR);                                                        \
+    if (hit >= 0) {                                                                     \
+      *state = st;                                                                      \
+      *resume = pos + static_cast<uint64_t>(hit) + 1;                                   \
+      return *resume;                                                                   \
+    }                                                                                   \
+  }                                                                                     \
+  *state = st;                                                                          \
+  *resume = pos;                                                                        \
+  if (pos < len) {                                                                      \
+    uint64_t valid = (uint64_t{1} << (len - pos)) - 1;                                  \
+    uint64_t backslash, quote_raw, open, close;                                         \
+    LOAD_MASKS(data + pos);                                                             \
+    backslash &= valid;                                                                 \
+    quote_raw &= valid;                                                                 \
+    open &= valid;                                                                      \
+    close &= valid;                                                                     \
+    GS_FINISH_BLOCK(PREFIX_XOR);                                                        \
+    if (hit >= 0) {                                                                     \
+      *state = st;                                                                      \
+      *resume = pos + static_cast<uint64_t>(hit) + 1;                                   \
+      return *resume;                                                                   \
+    }                                                                                   \
+  }                                                                                     \
+  return kNotFound;
+
+using ScanFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, ScanState* state);
+
+// '{' and '[' (0x7b, 0x5b) differ only in bit 0x20, as do '}' and ']'.
+#define GS_LOAD_MASKS_SSE2(P)                                                          \
+  do {                                                                                 \
+    const __m128i kQuote = _mm_set1_epi8('"'), kBackslash = _mm_set1_epi8('\\');       \
+    const __m128i kOpen = _mm_set1_epi8('{'), kClose = _mm_set1_epi8('}');             \
+    const __m128i kCase = _mm_set1_epi8(0x20);                                         \
+    backslash = quote_raw = open = close = 0;                                          \
+    for (int k = 0; k < 4; ++k) {                                                      \
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>((P) + 16 * k));    \
+      __m128i folded = _mm_or_si128(v, kCase);                                         \
+      int shift = 16 * k;                                                              \
+      backslash |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kBackslash)))) \
+                   << shift;                                                           \
+      quote_raw |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kQuote))))     \
+                   << shift;                                                           \
+      open |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, kOpen))))      \
+              << shift;                                                                \
+      close |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, kClose))))    \
+               << shift;                                                               \
+    }                                                                                  \
+  } while (0)
+
+uint64_t ScanSse2(const char* data, uint64_t len, uint64_t* resume, ScanState* state) {
+  GS_SCANNER_BODY(GS_LOAD_MASKS_SSE2, PortablePrefixXor)
+}
+
+#define GS_LOAD_MASKS_AVX2(P)                                                              \
+  do {                                                                                     \
+    const __m256i kQuote = _mm256_set1_epi8('"'), kBackslash = _mm256_set1_epi8('\\');     \
+    const __m256i kOpen = _mm256_set1_epi8('{'), kClose = _mm256_set1_epi8('}');           \
+    const __m256i kCase = _mm256_set1_epi8(0x20);                                          \
+    __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(P));                  \
+    __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>((P) + 32));           \
+    __m256i flo = _mm256_or_si256(lo, kCase), fhi = _mm256_or_si256(hi, kCase);            \
+    auto mask64 = [](int a, int b) { return uint64_t(uint32_t(a)) | uint64_t(uint32_t(b)) << 32; }; \
+    backslash = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, kBackslash)),            \
+                       _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, kBackslash)));           \
+    quote_raw = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, kQuote)),                \
+                       _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, kQuote)));               \
+    open = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(flo, kOpen)),                     \
+                  _mm256_movemask_epi8(_mm256_cmpeq_epi8(fhi, kOpen)));                    \
+    close = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(flo, kClose)),                   \
+                   _mm256_movemask_epi8(_mm256_cmpeq_epi8(fhi, kClose)));                  \
+  } while (0)
+
+#define GS_CLMUL_PREFIX_XOR(X) \
+  uint64_t(_mm_cvtsi128_si64(  \
+      _mm_clmulepi64_si128(_mm_set_epi64x(0, int64_t(X)), _mm_set1_epi8(char(0xFF)), 0)))
+
+__attribute__((target("avx2,pclmul,popcnt,bmi"))) uint64_t ScanAvx2(const char* data,
+                                                                    uint64_t len,
+                                                                    uint64_t* resume,
+                                                                    ScanState* state) {
+  GS_SCANNER_BODY(GS_LOAD_MASKS_AVX2, GS_CLMUL_PREFIX_XOR)
+}
+
+ScanFn ChooseScanner() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+      __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi")) {
+    return ScanAvx2;
+  }
+  return ScanSse2;
+}
+
+const ScanFn kScan = ChooseScanner();
+
+// ---------------------------------------------------------------------------
+// Small scalar helpers for the top of the stream.
+
+inline bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool ParseHex4(std::string_view s, size_t i, uint32_t* out) {
+  if (i + 4 > s.size()) return false;
+  uint32_t v = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    char c = s[k];
+    v <<= 4;
+    if (c >= '0' && c <= '9') {
+      v |= c - '0';
+    } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+      v |= (c | 0x20) - 'a' + 10;
+    } else {
+      return false;
+    }
+  }
+  *out = v;
+  return true;
+}
+
+// Decodes the body of a JSON string (without quotes). Keys and kind values are
+// short, so this only runs on the few header strings.
+std::string Unescape(std::string_view raw) {
+  if (raw.find('\\') == std::string_view::npos) return std::string(raw);
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c != '\\' || i + 1 >= raw.size()) {
+      out.push_back(c);
+      continue;
+    }
+    char e = raw[++i];
+    switch (e) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        uint32_t cp;
+        if (!ParseHex4(raw, i + 1, &cp)) {
+          out.push_back('u');
+          break;
+        }
+        i += 4;
+        uint32_t low;
+        if (cp >= 0xD800 && cp < 0xDC00 && i + 2 < raw.size() && raw[i + 1] == '\\' &&
+            raw[i + 2] == 'u' && ParseHex4(raw, i + 3, &low) && low >= 0xDC00 && low < 0xE000) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          i += 6;
+        } else if (cp >= 0xD800 && cp < 0xE000) {
+          cp = 0xFFFD;
+        }
+        AppendUtf8(cp, &out);
+        break;
+      }
+      default: out.push_back(e); break;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// YAML: documents are split on "---" lines, converted to JSON one by one and
+// handed to the JSON framer as a stream of values.
+
+class YamlFeeder {
+ public:
+  YamlFeeder(ByteSource* source, std::string prefix, uint64_t prefix_offset)
+      : source_(source), pending_(std::move(prefix)), pending_offset_(prefix_offset) {}
+
+  // Produces converted JSON bytes; 0 at end. Conversion errors go to *errors;
+  // read errors to *read_error.
+  size_t Read(char* dst, size_t capacity, std::vector<FrameError>* errors, Status* read_error,
+              uint64_t* raw_bytes) {
+    while (out_pos_ == out_.size()) {
+      out_.clear();
+      out_pos_ = 0;
+      size_t split = FindSeparator();
+      if (split != std::string::npos) {
+        Convert(split, errors);
+        continue;
+      }
+      if (eof_) {
+        if (pending_.empty()) return 0;
+        Convert(pending_.size(), errors);
+        continue;
+      }
+      size_t old = pending_.size();
+      pending_.resize(old + kChunk);
+      size_t n = source_->Read(pending_.data() + old, kChunk, read_error);
+      pending_.resize(old + n);
+      *raw_bytes += n;
+      if (n == 0) eof_ = true;
+      if (!read_error->ok()) return 0;
+    }
+    size_t n = std::min(capacity, out_.size() - out_pos_);
+    std::memcpy(dst, out_.data() + out_pos_, n);
+    out_pos_ += n;
+    return n;
+  }
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+
+  // Start of the first document-separator line after the first line of the
+  // pending text, or npos when none is complete yet.
+  size_t FindSeparator() {
+    size_t from = std::max<size_t>(search_from_, 1);
+    for (;;) {
+      size_t nl = pending_.find('\n', from - 1);
+      if (nl == std::string::npos || nl + 4 > pending_.size()) {
+        search_from_ = pending_.empty() ? 0 : pending_.size();
+        if (search_from_ > 4) search_from_ -= 4;
+        return std::string::npos;
+      }
+      size_t line = nl + 1;
+      if (pending_.compare(line, 3, "---") == 0) {
+        char next = pending_[line + 3];
+        if (next == '\n' || next == ' ' || next == '\t' || next == '\r') return line;
+      }
+      from = line + 1;
+    }
+  }
+
+  void Convert(size_t length, std::vector<FrameError>* errors) {
+    std::string_view doc(pending_.data(), length);
+    std::vector<std::string> json;
+    Status s = YamlToJsonDocuments(doc, &json);
+    if (!s.ok()) {
+      errors->push_back({pending_offset_, doc_index_, "YAML: " + s.message()});
+    }
+    for (std::string& j : json) {
+      out_ += j;
+      out_.push_back('\n');
+    }
+    ++doc_index_;
+    pending_.erase(0, length);
+    pending_offset_ += length;
+    search_from_ = 0;
+  }
+
+  ByteSource* source_;
+  std::string pending_;
+  uint64_t pending_offset_;
+  size_t search_from_ = 0;
+  std::string out_;
+  size_t out_pos_ = 0;
+  uint64_t doc_index_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// The framer proper. All positions are absolute offsets in the (decompressed,
+// or for YAML converted) stream; base_ is the offset of the batch's byte 0.
+
+struct Framer::Impl {
+  enum class Mode {
+    kDetect,     // start: skip a BOM and whitespace, choose JSON or YAML
+    kTopValue,   // between top-level values
+    kResync,     // after garbage: skipping to a line that starts with '{'
+    kObjKey,     // in a top-level object, expecting a key or '}'
+    kObjColon,   // after a key
+    kObjValue,   // expecting a depth-1 value
+    kArrElem,    // in an items array or top-level array, expecting an element or ']'
+    kScanItem,   // SIMD-scanning an element of an array
+    kSkipNested, // SIMD-scanning a nested depth-1 header value
+    kDone,
+  };
+  enum class Key { kOther, kItems, kKind, kApiVersion };
+
+  Impl(const InputSpec& in, std::unique_ptr<ByteSource> src, FramerOptions opts)
+      : input(in), source(std::move(src)), options(opts) {
+    options.batch_bytes = std::max<size_t>(options.batch_bytes, 1);
+    options.read_bytes = std::max<size_t>(options.read_bytes, 1);
+  }
+
+  const InputSpec& input;
+  std::unique_ptr<ByteSource> source;
+  FramerOptions options;
+  std::unique_ptr<YamlFeeder> yaml;
+
+  PaddedBuffer carry;
+  uint64_t carry_offset = 0;
+
+  FramedBatch* batch = nullptr;
+  uint64_t base = 0;  // stream offset of batch->bytes[0]
+  uint64_t pos = 0;   // next unparsed byte
+  bool eof = false;
+  bool read_failed = false;
+  Mode mode = Mode::kDetect;
+
+  // Top-level value bookkeeping.
+  uint64_t value_index = 0;   // index of the next top-level value
+  uint64_t obj_start = 0;     // the current top-level object
+  uint64_t obj_index = 0;
+  bool obj_retained = false;  // bytes from obj_start are kept (it may be a single object)
+  bool obj_is_list = false;
+  Key pending_key = Key::kOther;
+
+  // The current list (items array or top-level array).
+  ListInfo list;
+  uint64_t next_list_id = 0;
+  int32_t list_slot = -1;  // index in batch->lists, -1 when not yet in this batch
+  bool top_array = false;  // the array is a top-level array, not "items"
+  uint64_t array_start = 0;
+  uint64_t item_index = 0;
+
+  // The element or nested value being scanned.
+  uint64_t item_start = 0;
+  bool item_retained = false;
+  ScanState scan;
+  uint64_t scan_resume = 0;
+  bool skipping_element = false;  // kSkipNested is skipping a non-object array element
+
+  const char* buf() const { return batch->bytes.data(); }
+  uint64_t end() const { return base + batch->bytes.size(); }
+  char At(uint64_t abs) const { return buf()[abs - base]; }
+
+  void Error(uint64_t offset, uint64_t index, std::string message) {
+    batch->errors.push_back({offset, index, std::move(message)});
+  }
+
+  bool Next(FramedBatch* out);
+  size_t ReadMore();
+  void Frame();
+  uint64_t KeepFrom() const;
+  void Finish();
+
+  bool StepDetect();
+  bool StepTopValue();
+  bool StepResync();
+  bool StepObjKey();
+  bool StepObjColon();
+  bool StepObjValue();
+  bool StepArrElem();
+  bool StepScan();
+
+  bool SkipSpaces();
+  uint64_t StringEnd(uint64_t quote) const;
+  uint64_t ScalarEnd(uint64_t from) const;
+  int32_t ListSlot();
+  void StartList(uint64_t offset, bool top_level);
+  void NewList();
+  void BeginScan(uint64_t start, bool retain);
+  void CloseObject(uint64_t close_end);
+};
+
+bool Framer::Impl::SkipSpaces() {
+  const char* b = buf();
+  uint64_t e = end();
+  while (pos < e && IsSpace(b[pos - base])) ++pos;
+  return pos < e;
+}
+
+// Offset just past the closing quote of the string opening at `quote`, or
+// kNotFound when it is not complete in the buffer.
+uint64_t Framer::Impl::StringEnd(uint64_t quote) const {
+  const char* b = buf();
+  uint64_t e = end();
+  for (uint64_t i = quote + 1; i < e; ++i) {
+    char c = b[i - base];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '"') {
+      return i + 1;
+    }
+  }
+  return kNotFound;
+}
+
+// End of a number or literal; kNotFound if it may continue past the buffer.
+uint64_t Framer::Impl::ScalarEnd(uint64_t from) const {
+  const char* b = buf();
+  uint64_t e = end();
+  for (uint64_t i = from; i < e; ++i) {
+    char c = b[i - base];
+    if (IsSpace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[' ||
+        c == '"') {
+      return i;
+    }
+  }
+  return eof ? e : kNotFound;
+}
+
+int32_t Framer::Impl::ListSlot() {
+  if (list_slot < 0) {
+    list_slot = static_cast<int32_t>(batch->lists.size());
+    batch->lists.push_back(list);
+  }
+  return list_slot;
+}
+
+void Framer::Impl::StartList(uint64_t offset, bool top_level) {
+  if (!top_level && obj_is_list) {
+    // A second "items" key: the Go decoder keeps the last one; we frame both
+    // into the same list, continuing the index.
+  } else {
+    NewList();
+  }
+  top_array = top_level;
+  array_start = offset;
+  mode = Mode::kArrElem;
+}
+
+// kind/apiVersion seen before "items" were recorded into `list` already and
+// are kept; a new top-level value clears them.
+void Framer::Impl::NewList() {
+  list.header_complete = false;
+  list.list_id = next_list_id++;
+  list_slot = -1;
+  item_index = 0;
+}
+
+void Framer::Impl::BeginScan(uint64_t start, bool retain) {
+  item_start = start;
+  item_retained = retain;
+  scan = ScanState{};
+  scan_resume = start;
+}
+
+void Framer::Impl::CloseObject(uint64_t close_end) {
+  if (obj_is_list) {
+    list.header_complete = true;
+    batch->lists[ListSlot()] = list;
+  } else if (obj_retained) {
+    uint64_t length = close_end - obj_start;
+    if (length > options.max_object_bytes) {
+      Error(obj_start, obj_index,
+            "object of " + std::to_string(length) + " bytes exceeds --max-object-bytes (" +
+                std::to_string(options.max_object_bytes) + ")");
+    } else {
+      batch->spans.push_back({static_cast<uint32_t>(obj_start - base),
+                              static_cast<uint32_t>(length), obj_start, obj_index, -1});
+    }
+  } else {
+    Error(obj_start, obj_index,
+          "object exceeds --max-object-bytes (" + std::to_string(options.max_object_bytes) + ")");
+  }
+  obj_retained = false;
+  mode = Mode::kTopValue;
+}
+
+bool Framer::Impl::StepDetect() {
+  // Skip a UTF-8 BOM, then whitespace; the first byte decides the format.
+  if (pos == 0 && end() - pos < 3 && !eof) return false;
+  if (pos == 0 && base == 0 && end() >= 3 && std::memcmp(buf(), "\xEF\xBB\xBF", 3) == 0) pos = 3;
+  if (!SkipSpaces()) return false;
+  char c = At(pos);
+  if (c == '{' || c == '[') {
+    mode = Mode::kTopValue;
+    return true;
+  }
+  // YAML: hand everything read so far to the converter and reframe its output.
+  std::string prefix(buf() + (pos - base), end() - pos);
+  yaml = std::make_unique<YamlFeeder>(source.get(), std::move(prefix), pos);
+  batch->bytes.clear();
+  base = 0;
+  pos = 0;
+  mode = Mode::kTopValue;
+  return true;
+}
+
+bool Framer::Impl::StepTopValue() {
+  if (!SkipSpaces()) return false;
+  char c = At(pos);
+  if (c == '{' || c == '[') {
+    list = ListInfo{};
+    list_slot = -1;
+  }
+  if (c == '{') {
+    obj_start = pos;
+    obj_index = value_index++;
+    obj_retained = true;
+    obj_is_list = false;
+    ++pos;
+    mode = Mode::kObjKey;
+  } else if (c == '[') {
+    value_index++;
+    StartList(pos, /*top_level=*/true);
+    ++pos;
+  } else {
+    Error(pos, value_index++,
+          std::string("unexpected ") + (c == '"' ? "string" : "value") +
+              " at top level (expected an object or array)");
+    mode = Mode::kResync;
+  }
+  return true;
+}
+
+bool Framer::Impl::StepResync() {
+  const char* b = buf();
+  uint64_t e = end();
+  while (pos < e) {
+    const void* nl = std::memchr(b + (pos - base), '\n', e - pos);
+    if (nl == nullptr) {
+      pos = e;
+      return false;
+    }
+    pos = static_cast<const char*>(nl) - b + base + 1;
+    uint64_t p = pos;
+    while (p < e && (b[p - base] == ' ' || b[p - base] == '\t' || b[p - base] == '\r')) ++p;
+    if (p == e && !eof) return false;  // decide once the line's first byte is here
+    if (p < e && b[p - base] == '{') {
+      pos = p;
+      mode = Mode::kTopValue;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Framer::Impl::StepObjKey() {
+  // Commas are not checked: the framer finds boundaries; the extractor validates.
+  while (SkipSpaces() && At(pos) == ',') ++pos;
+  if (pos >= end()) return false;
+  char c = At(pos);
+  if (c == '}') {
+    ++pos;
+    CloseObject(pos);
+    return true;
+  }
+  if (c != '"') {
+    Error(pos, obj_index, "malformed object: expected a key");
+    mode = Mode::kResync;
+    obj_retained = false;
+    return true;
+  }
+  uint64_t key_end = StringEnd(pos);
+  if (key_end == kNotFound) {
+    if (eof) pos = end();
+    return false;
+  }
+  std::string key = Unescape(std::string_view(buf() + (pos + 1 - base), key_end - pos - 2));
+  pending_key = key == "items"        ? Key::kItems
+                : key == "kind"       ? Key::kKind
+                : key == "apiVersion" ? Key::kApiVersion
+                                      : Key::kOther;
+  pos = key_end;
+  mode = Mode::kObjColon;
+  return true;
+}
+
+bool Framer::Impl::StepObjColon() {
+  if (!SkipSpaces()) return false;
+  if (At(pos) == ':') ++pos;
+  mode = Mode::kObjValue;
+  return true;
+}
+
+bool Framer::Impl::StepObjValue() {
+  if (!SkipSpaces()) return false;
+  char c = At(pos);
+  if (pending_key == Key::kItems) {
+    if (c == '[') {
+      obj_is_list = true;
+      obj_retained = false;
+      StartList(pos, /*top_level=*/false);
+      ++pos;
+      return true;
+    }
+    uint64_t scalar_end = c == '"' ? StringEnd(pos) : c == '{' ? pos : ScalarEnd(pos);
+    if (scalar_end == kNotFound) return false;
+    if (c != '{' && scalar_end - pos == 4 && std::memcmp(buf() + (pos - base), "null", 4) == 0) {
+      obj_is_list = true;  // items: null is an empty list
+      obj_retained = false;
+      pos = scalar_end;
+      NewList();
+      mode = Mode::kObjKey;
+      return true;
+    }
+    Error(pos, obj_index, "items is not an array");
+    obj_is_list = true;
+    obj_retained = false;
+    NewList();
+    pending_key = Key::kOther;
+    // fall through to skip the value
+  }
+  if (c == '{' || c == '[') {
+    BeginScan(pos, false);
+    mode = Mode::kSkipNested;
+    return true;
+  }
+  uint64_t value_end = c == '"' ? StringEnd(pos) : ScalarEnd(pos);
+  if (value_end == kNotFound) {
+    if (eof) pos = end();
+    return false;
+  }
+  if (c == '"' && (pending_key == Key::kKind || pending_key == Key::kApiVersion)) {
+    std::string value =
+        Unescape(std::string_view(buf() + (pos + 1 - base), value_end - pos - 2));
+    (pending_key == Key::kKind ? list.kind : list.api_version) = std::move(value);
+    if (list_slot >= 0) batch->lists[list_slot] = list;
+  }
+  if (value_end == pos) ++value_end;  // a stray structural byte; step over it
+  pos = value_end;
+  mode = Mode::kObjKey;
+  return true;
+}
+
+bool Framer::Impl::StepArrElem() {
+  while (SkipSpaces() && At(pos) == ',') ++pos;
+  if (pos >= end()) return false;
+  char c = At(pos);
+  if (c == ']') {
+    ++pos;
+    if (top_array) {
+      list.header_complete = true;
+      batch->lists[ListSlot()] = list;
+      mode = Mode::kTopValue;
+    } else {
+      mode = Mode::kObjKey;
+    }
+    return true;
+  }
+  if (c == '{') {
+    BeginScan(pos, true);
+    mode = Mode::kScanItem;
+    return true;
+  }
+  if (c == '}' && !top_array) {
+    // "items": [ ... } — the array was never closed.
+    Error(pos, obj_index, "malformed list: items array not closed");
+    ++pos;
+    CloseObject(pos);
+    return true;
+  }
+  Error(pos, item_index, "item " + std::to_string(item_index) + " is not an object");
+  ++item_index;
+  if (c == '[') {
+    BeginScan(pos, false);
+    skipping_element = true;
+    mode = Mode::kSkipNested;
+    return true;
+  }
+  uint64_t value_end = c == '"' ? StringEnd(pos) : ScalarEnd(pos);
+  if (value_end == kNotFound) {
+    --item_index;
+    batch->errors.pop_back();  // reported again once the value is complete
+    if (eof) pos = end();
+    return false;
+  }
+  if (value_end == pos) ++value_end;
+  pos = value_end;
+  return true;
+}
+
+bool Framer::Impl::StepScan() {
+  uint64_t resume_rel = scan_resume - base;
+  uint64_t found = kScan(buf(), batch->bytes.size(), &resume_rel, &scan);
+  scan_resume = resume_rel + base;
+  const bool is_item = mode == Mode::kScanItem;
+  if (found == kNotFound) {
+    pos = end();
+    if (is_item && item_retained && end() - item_start > options.max_object_bytes) {
+      Error(item_start, item_index,
+            "object exceeds --max-object-bytes (" + std::to_string(options.max_object_bytes) +
+                "); skipped");
+      item_retained = false;
+    }
+    return false;
+  }
+  uint64_t value_end = found + base;
+  pos = value_end;
+  if (!is_item) {
+    // A skipped nested value ends either a header value or a non-object element.
+    mode = skipping_element ? Mode::kArrElem : Mode::kObjKey;
+    skipping_element = false;
+    return true;
+  }
+  uint64_t length = value_end - item_start;
+  if (item_retained) {
+    if (length > options.max_object_bytes) {
+      Error(item_start, item_index,
+            "object of " + std::to_string(length) + " bytes exceeds --max-object-bytes (" +
+                std::to_string(options.max_object_bytes) + "); skipped");
+    } else {
+      batch->spans.push_back({static_cast<uint32_t>(item_start - base),
+                              static_cast<uint32_t>(length), item_start, item_index, ListSlot()});
+    }
+  }
+  ++item_index;
+  mode = Mode::kArrElem;
+  return true;
+}
+
+
+size_t Framer::Impl::ReadMore() {
+  PaddedBuffer& bytes = batch->bytes;
+  size_t old = bytes.size();
+  bytes.resize(old + options.read_bytes);
+  Status error;
+  size_t n;
+  if (yaml != nullptr) {
+    uint64_t raw = 0;
+    n = yaml->Read(bytes.data() + old, options.read_bytes, &batch->errors, &error, &raw);
+    batch->input_bytes += raw;
+  } else {
+    n = source->Read(bytes.data() + old, options.read_bytes, &error);
+    batch->input_bytes += n;
+  }
+  bytes.resize(old + n);
+  if (!error.ok()) {
+    Error(end(), 0, error.message());
+    read_failed = true;
+    return 0;
+  }
+  return n;
+}
+
+void Framer::Impl::Frame() {
+  for (bool progressed = true; progressed;) {
+    switch (mode) {
+      case Mode::kDetect: progressed = StepDetect(); break;
+      case Mode::kTopValue: progressed = StepTopValue(); break;
+      case Mode::kResync: progressed = StepResync(); break;
+      case Mode::kObjKey: progressed = StepObjKey(); break;
+      case Mode::kObjColon: progressed = StepObjColon(); break;
+      case Mode::kObjValue: progressed = StepObjValue(); break;
+      case Mode::kArrElem: progressed = StepArrElem(); break;
+      case Mode::kScanItem:
+      case Mode::kSkipNested: progressed = StepScan(); break;
+      case Mode::kDone: progressed = false; break;
+    }
+  }
+  // A top-level object that is still a candidate single object but already too
+  // large is no longer kept; its end is still found, then reported.
+  if (obj_retained && end() - obj_start > options.max_object_bytes) obj_retained = false;
+}
+
+// The first byte still needed: the start of a kept object or unfinished token,
+// or the scanner's resume point when the bytes are only being skipped.
+uint64_t Framer::Impl::KeepFrom() const {
+  uint64_t keep = pos;
+  if (mode == Mode::kScanItem || mode == Mode::kSkipNested) {
+    keep = item_retained ? item_start : scan_resume;
+  }
+  if (obj_retained) keep = std::min(keep, obj_start);
+  return keep;
+}
+
+void Framer::Impl::Finish() {
+  if (!read_failed) {
+    auto truncated = [&](const char* what, uint64_t offset, uint64_t index) {
+      Error(offset, index,
+            std::string("truncated: unterminated ") + what + " starting at offset " +
+                std::to_string(offset));
+    };
+    switch (mode) {
+      case Mode::kScanItem: truncated("object", item_start, item_index); break;
+      case Mode::kSkipNested:
+        if (skipping_element) {
+          truncated("array", item_start, item_index);
+        } else {
+          truncated("object", obj_start, obj_index);
+        }
+        break;
+      case Mode::kObjKey:
+      case Mode::kObjColon:
+      case Mode::kObjValue: truncated("object", obj_start, obj_index); break;
+      case Mode::kArrElem:
+        if (top_array) {
+          truncated("array", array_start, item_index);
+        } else {
+          truncated("object", obj_start, obj_index);
+        }
+        break;
+      default: break;
+    }
+  }
+  mode = Mode::kDone;
+}
+
+bool Framer::Impl::Next(FramedBatch* out) {
+  out->Reset();
+  out->input = &input;
+  if (mode == Mode::kDone) return false;
+  batch = out;
+  list_slot = -1;
+  out->bytes.resize(carry.size());
+  if (carry.size() > 0) std::memcpy(out->bytes.data(), carry.data(), carry.size());
+  base = carry_offset;
+  for (;;) {
+    if (!eof && ReadMore() == 0) eof = true;
+    Frame();
+    if (eof) {
+      Finish();
+      break;
+    }
+    bool has_output = !out->spans.empty() || !out->errors.empty() || !out->lists.empty();
+    if (has_output && out->bytes.size() >= options.batch_bytes) break;
+    if (out->spans.empty()) {
+      // Nothing refers to the bytes before the keep point: drop them, so that
+      // a huge skipped object or a long stretch of garbage needs no memory.
+      uint64_t keep = KeepFrom();
+      if (keep > base) {
+        size_t drop = keep - base;
+        size_t rest = out->bytes.size() - drop;
+        std::memmove(out->bytes.data(), out->bytes.data() + drop, rest);
+        out->bytes.resize(rest);
+        base = keep;
+      }
+    }
+  }
+  uint64_t keep = mode == Mode::kDone ? end() : KeepFrom();
+  carry.resize(end() - keep);
+  if (carry.size() > 0) std::memcpy(carry.data(), buf() + (keep - base), carry.size());
+  carry_offset = keep;
+  batch = nullptr;
+  return !out->spans.empty() || !out->errors.empty() || !out->lists.empty();
+}
+
+Framer::Framer(const InputSpec& input, std::unique_ptr<ByteSource> source, FramerOptions options)
+    : impl_(std::make_unique<Impl>(input, std::move(source), options)) {}
+
+Framer::~Framer() = default;
+
+bool Framer::Next(FramedBatch* batch) { return impl_->Next(batch); }
+
+}  // namespace gatescan

@@ -42,11 +42,28 @@ class PrefixTrie {
 
  private:
   friend class Builder;
-  // Layout is private to prefix_trie.cc.
-  std::vector<uint32_t> nodes_;
-  std::vector<uint8_t> labels_;
-  std::vector<uint32_t> targets_;
-  std::vector<int64_t> terminal_id_;
+  // Layout is private to prefix_trie.cc: a path-compressed trie in
+  // breadth-first order, so the children of a node are consecutive nodes.
+  // 32 bytes, aligned: one hop reads one node and picks the child among its
+  // inline keys, without a second dependent load.
+  struct alignas(32) Node {
+    uint32_t first_child;  // index of the first child node
+    uint32_t tail_begin;   // rest of the incoming edge label (after its first byte) in tails_
+    uint32_t tail_size;
+    uint16_t child_count;  // 0..256
+    uint16_t is_terminal;  // an entry ends here; its id is terminal_id_[node]
+    uint8_t keys[16];      // first bytes of the first 16 children's edges
+  };
+  // Walks `s` and returns the id of the longest entry that is a prefix of it
+  // (or -1); with `stop_at_first`, returns as soon as any entry matches.
+  int64_t Walk(std::string_view s, bool stop_at_first) const;
+  uint32_t Child(const Node& node, uint8_t byte) const;
+  bool TailMatches(const Node& node, std::string_view s, size_t pos) const;
+
+  std::vector<Node> nodes_;
+  std::vector<uint8_t> first_byte_;  // first byte of each node's incoming edge, for wide nodes
+  std::vector<uint8_t> tails_;
+  std::vector<uint32_t> terminal_id_;
 };
 
 class CompiledAllowlist {
