@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gatescan/evaluate.h"
+#include "gatescan/explain.h"
 #include "gatescan/match.h"
 #include "gatescan/pipeline.h"
 #include "gatescan/policy.h"
@@ -28,7 +29,8 @@ constexpr const char* kUsage = R"(gatescan — Gatekeeper K8sAllowedRepos verdic
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
-  gatescan --version | --help
+  gatescan explain [OPTIONS] IMAGE ...      how an image parses, which constraint allows it
+  gatescan --version | --help | <command> --help
 
 INPUT is a file, a directory (walked for *.json, *.ndjson, *.jsonl, *.yaml, *.yml,
 optionally .gz or .zst) or - for standard input; no INPUT reads standard input.
@@ -86,7 +88,9 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       ("expand", po::bool_switch(&o->expand),
        "also check pod templates of workloads, as Gatekeeper ExpansionTemplates do")
       ("match", po::value(&o->match)->default_value("gatekeeper"),
-       "gatekeeper (raw byte prefix, exactly as the Rego) | reference")
+       "gatekeeper (raw byte prefix, exactly as the Rego) | reference (normalised image "
+       "references, matched on component boundaries: docker.io allows busybox, not "
+       "docker.io.evil.com/x)")
       ("violations-limit", po::value(&o->violations_limit)->default_value("unlimited"),
        "-o audit: violations kept per constraint (Gatekeeper keeps 20)")
       ("truncate-messages", po::bool_switch(&o->truncate_messages),
@@ -124,6 +128,18 @@ bool ParseMode(const std::string& value, const char* option, ProgressMode* out) 
   return true;
 }
 
+bool ParseMatchMode(const std::string& value, MatchMode* out) {
+  if (value == "gatekeeper") {
+    *out = MatchMode::kGatekeeper;
+  } else if (value == "reference") {
+    *out = MatchMode::kReference;
+  } else {
+    Fail("--match must be 'gatekeeper' or 'reference', not '" + value + "'");
+    return false;
+  }
+  return true;
+}
+
 class NullSink : public OutputSink {
  public:
   Status Write(std::string_view) override { return Status::Ok(); }
@@ -135,10 +151,8 @@ int RunScanCommand(const CliOptions& o) {
     Fail("unknown output format '" + o.output + "' (text, gator, ndjson, csv, audit, audit-log)");
     return kExitError;
   }
-  if (o.match != "gatekeeper") {
-    Fail("--match must be 'gatekeeper' (reference mode is not available in this build)");
-    return kExitError;
-  }
+  MatchMode match;
+  if (!ParseMatchMode(o.match, &match)) return kExitError;
   ProgressMode progress, color;
   if (!ParseMode(o.progress, "progress", &progress) || !ParseMode(o.color, "color", &color)) {
     return kExitError;
@@ -176,8 +190,6 @@ int RunScanCommand(const CliOptions& o) {
     Fail("no constraints to check: give --policy files with constraints, or --allow PREFIX");
     return kExitError;
   }
-  for (const auto& warning : policy.warnings) Fail("warning: " + warning);
-
   ScanOptions scan;
   status = ListInputs(o.inputs, &scan.inputs);
   if (!status.ok()) {
@@ -185,6 +197,7 @@ int RunScanCommand(const CliOptions& o) {
     return kExitError;
   }
   scan.evaluate.expand = o.expand;
+  scan.evaluate.match = match;
   scan.evaluate.filter.namespaces = o.namespaces;
   scan.evaluate.filter.excluded_namespaces = o.excluded_namespaces;
   if (!o.selector.empty()) {
@@ -202,6 +215,7 @@ int RunScanCommand(const CliOptions& o) {
   scan.stats = o.stats;
 
   const Evaluator evaluator(policy, scan.evaluate);
+  for (const auto& warning : evaluator.Warnings()) Fail("warning: " + warning);
   auto reporter = MakeReporter(format, policy, report);
   std::unique_ptr<OutputSink> sink =
       o.quiet ? std::unique_ptr<OutputSink>(new NullSink()) : MakeFdSink(STDOUT_FILENO);
@@ -214,6 +228,94 @@ int RunScanCommand(const CliOptions& o) {
   return code == kExitViolations && o.exit_zero ? kExitClean : code;
 }
 
+constexpr const char* kExplainUsage = R"(gatescan explain — how an image reference is parsed and which constraint allows it.
+
+Usage:
+  gatescan explain [OPTIONS] [--] IMAGE ...
+  some-command | gatescan explain [OPTIONS] -      (one image per line)
+
+Parsing follows distribution/reference (what kubelet and containerd use):
+`busybox` is docker.io/library/busybox. With --policy/--allow, every
+constraint's verdict and the entry that decided it are shown.
+)";
+
+int RunExplain(const std::vector<std::string>& args) {
+  std::vector<std::string> policies, allow, images;
+  std::string output = "text", match_name = "gatekeeper";
+  bool help = false;
+  po::options_description desc("Explain options");
+  desc.add_options()("policy,p", po::value(&policies)->composing(), "policy file or directory (repeatable)")(
+      "allow", po::value(&allow)->composing(), "allowed repo prefix (repeatable)")(
+      "output,o", po::value(&output)->default_value("text"), "text | json (one object per image)")(
+      "match", po::value(&match_name)->default_value("gatekeeper"), "gatekeeper | reference")(
+      "help,h", po::bool_switch(&help), "show this help");
+  po::options_description hidden;
+  hidden.add_options()("image", po::value(&images)->composing(), "images");
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description positional;
+  positional.add("image", -1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    Fail(std::string(e.what()) + " (see gatescan explain --help)");
+    return kExitError;
+  }
+  if (help) {
+    std::cout << kExplainUsage << "\n" << desc << "\n";
+    return kExitClean;
+  }
+  ExplainFormat format;
+  if (output == "text") {
+    format = ExplainFormat::kText;
+  } else if (output == "json") {
+    format = ExplainFormat::kJson;
+  } else {
+    Fail("explain: -o must be text or json, not '" + output + "'");
+    return kExitError;
+  }
+  MatchMode match;
+  if (!ParseMatchMode(match_name, &match)) return kExitError;
+  if (images.empty() || (images.size() == 1 && images[0] == "-")) {
+    images.clear();
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      images.push_back(line);
+    }
+  }
+  Policy policy;
+  std::unique_ptr<Evaluator> evaluator;
+  if (!policies.empty() || !allow.empty()) {
+    const Status status = LoadPolicy(PolicyOptions{policies, allow}, &policy);
+    if (!status.ok()) {
+      Fail(status.message());
+      return kExitError;
+    }
+    EvaluateOptions options;
+    options.match = match;
+    evaluator = std::make_unique<Evaluator>(policy, options);
+  }
+  std::string out;
+  bool flagged = false;
+  for (const auto& image : images) {
+    ExplainImage(image, evaluator.get(), format, &out);
+    if (evaluator) {
+      for (const auto& v : evaluator->Verdicts(image)) flagged = flagged || !v.allowed;
+    }
+  }
+  auto sink = MakeFdSink(STDOUT_FILENO);
+  Status status = sink->Write(out);
+  if (status.ok()) status = sink->Flush();
+  if (!status.ok()) {
+    Fail(status.message());
+    return kExitError;
+  }
+  return flagged ? kExitViolations : kExitClean;
+}
+
 }  // namespace
 
 int RunCli(int argc, const char* const* argv) {
@@ -223,6 +325,7 @@ int RunCli(int argc, const char* const* argv) {
     command = args[0];
     args.erase(args.begin());
   }
+  if (command == "explain") return RunExplain(args);
   if (command != "scan") {
     Fail("'" + command + "' is not available in this build");
     return kExitError;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <span>
 
+#include "gatescan/image_ref.h"
+
 namespace gatescan {
 namespace {
 
@@ -110,6 +112,73 @@ bool AnyWildcardMatches(const std::vector<std::string>& patterns, std::string_vi
 
 bool IsDenying(const Violation& v) { return v.effective == EnforcementAction::kDeny; }
 
+ReferenceAllowlist::ReferenceAllowlist(const std::vector<std::string>& entries) {
+  PrefixTrie::Builder prefixes, pinned;
+  for (uint32_t i = 0; i < entries.size(); ++i) {
+    const NormalizedEntry entry = NormalizeAllowlistEntry(entries[i]);
+    switch (entry.kind) {
+      case NormalizedEntry::Kind::kEverything:
+        if (everything_ < 0) everything_ = i;
+        break;
+      case NormalizedEntry::Kind::kPrefix:
+        prefixes.Add(entry.key, i);
+        break;
+      case NormalizedEntry::Kind::kPinned:
+        pinned.Add(entry.key, i);
+        break;
+      case NormalizedEntry::Kind::kInvalid:
+        invalid_.push_back("\"" + entries[i] + "\": " + entry.error);
+        break;
+    }
+  }
+  prefixes_ = std::move(prefixes).Build();
+  pinned_ = std::move(pinned).Build();
+}
+
+int64_t ReferenceAllowlist::MatchingEntry(std::string_view image) const {
+  // Scratch space per thread keeps matching allocation-free in steady state.
+  thread_local ImageReference ref;
+  thread_local std::string key;
+  if (!ParseNormalizedNamed(image, &ref)) return everything_;
+  ImageNameKey(ref, &key);
+  int64_t id = prefixes_.LongestPrefixOf(key);
+  if (id >= 0) return id;
+  DockerRefKey(ref, &key);
+  id = pinned_.Find(key);
+  return id >= 0 ? id : everything_;
+}
+
+int64_t Evaluator::MatchingEntry(uint32_t constraint, std::string_view image) const {
+  return options_.match == MatchMode::kReference ? reference_[constraint].MatchingEntry(image)
+                                                  : allowlists_[constraint].MatchingEntry(image);
+}
+
+std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
+  std::vector<ImageVerdict> verdicts;
+  for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
+    ImageVerdict v;
+    v.constraint = ci;
+    v.entry = MatchingEntry(ci, image);
+    // Without a list the Rego's message is undefined: nothing is flagged.
+    v.allowed = v.entry >= 0 || !policy_.constraints[ci].has_list;
+    verdicts.push_back(v);
+  }
+  return verdicts;
+}
+
+std::vector<std::string> Evaluator::Warnings() const {
+  if (options_.match == MatchMode::kGatekeeper) return policy_.warnings;
+  std::vector<std::string> warnings;
+  for (size_t ci = 0; ci < reference_.size(); ++ci) {
+    const Constraint& c = policy_.constraints[ci];
+    for (const auto& invalid : reference_[ci].invalid_entries()) {
+      warnings.push_back("allowlist entry " + invalid + " (" + c.kind + "/" + c.name +
+                         ") is not an image reference and allows nothing in --match reference");
+    }
+  }
+  return warnings;
+}
+
 Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     : policy_(policy), options_(std::move(options)) {
   expansions_ = policy_.expansions.empty() ? BuiltinExpansionTemplates() : policy_.expansions;
@@ -117,7 +186,11 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
   effective_.reserve(policy_.constraints.size());
   for (const auto& constraint : policy_.constraints) {
     const auto& tmpl = policy_.templates[constraint.template_index];
-    allowlists_.emplace_back(constraint.entries, SemanticsOf(tmpl.predicate));
+    if (options_.match == MatchMode::kReference) {
+      reference_.emplace_back(constraint.entries);
+    } else {
+      allowlists_.emplace_back(constraint.entries, SemanticsOf(tmpl.predicate));
+    }
     effective_.push_back(EffectiveAction(constraint));
   }
 }
@@ -162,7 +235,7 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
     for (const ContainerRef& container : reviewed.containers) {
       const auto& rule = tmpl.rules[static_cast<int>(container.list)];
       if (!rule.has_value()) continue;
-      if (container.image_is_string && allowlists_[ci].Allows(container.image)) continue;
+      if (container.image_is_string && MatchingEntry(ci, container.image) >= 0) continue;
       Violation v = base;
       v.list = container.list;
       v.container_name = container.name;

@@ -10,8 +10,6 @@
 // follows it. Checks then run in the library's order, with its messages.
 #include "gatescan/image_ref.h"
 
-#include <cstring>
-
 namespace gatescan {
 
 namespace {
@@ -180,8 +178,8 @@ size_t DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
     return 3;
   }
   if (c0 >= 0xF0 && c0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t r = ((c0 & 0x07u) << 18) | ((b(1) & 0x3Fu) << 12) | ((b(2) & 0x3Fu) << 6) |
-                 (b(3) & 0x3Fu);
+    uint32_t r =
+        ((c0 & 0x07u) << 18) | ((b(1) & 0x3Fu) << 12) | ((b(2) & 0x3Fu) << 6) | (b(3) & 0x3Fu);
     if (r < 0x10000 || r > 0x10FFFF) return 0;
     *rune = r;
     return 4;
@@ -198,23 +196,23 @@ bool RuneHasLowerMapping(uint32_t r) {
     uint8_t stride;  // 1: every rune; 2: every other rune starting at lo
   };
   static constexpr Range kUpper[] = {
-      {0xC0, 0xD6, 1},       {0xD8, 0xDE, 1},       {0x100, 0x136, 2},     {0x139, 0x147, 2},
-      {0x14A, 0x176, 2},     {0x178, 0x179, 1},     {0x17B, 0x17D, 2},     {0x181, 0x182, 1},
-      {0x184, 0x186, 2},     {0x187, 0x187, 1},     {0x189, 0x18B, 1},     {0x18E, 0x191, 1},
-      {0x193, 0x194, 1},     {0x196, 0x198, 1},     {0x19C, 0x19D, 1},     {0x19F, 0x1A0, 1},
-      {0x1A2, 0x1A6, 2},     {0x1A7, 0x1A7, 1},     {0x1A9, 0x1AC, 3},     {0x1AE, 0x1AF, 1},
-      {0x1B1, 0x1B3, 1},     {0x1B5, 0x1B7, 2},     {0x1B8, 0x1BC, 4},     {0x1C4, 0x1C5, 1},
-      {0x1C7, 0x1C8, 1},     {0x1CA, 0x1CB, 1},     {0x1CD, 0x1DB, 2},     {0x1DE, 0x1EE, 2},
-      {0x1F1, 0x1F2, 1},     {0x1F4, 0x1F4, 1},     {0x1F6, 0x1F8, 1},     {0x1FA, 0x232, 2},
-      {0x23A, 0x23B, 1},     {0x23D, 0x23E, 1},     {0x241, 0x241, 1},     {0x243, 0x246, 1},
-      {0x248, 0x24E, 2},     {0x370, 0x372, 2},     {0x376, 0x376, 1},     {0x37F, 0x37F, 1},
-      {0x386, 0x386, 1},     {0x388, 0x38A, 1},     {0x38C, 0x38C, 1},     {0x38E, 0x38F, 1},
-      {0x391, 0x3A1, 1},     {0x3A3, 0x3AB, 1},     {0x3CF, 0x3CF, 1},     {0x3D8, 0x3EE, 2},
-      {0x3F4, 0x3F4, 1},     {0x3F7, 0x3F9, 2},     {0x3FA, 0x3FA, 1},     {0x3FD, 0x42F, 1},
-      {0x460, 0x480, 2},     {0x48A, 0x4BE, 2},     {0x4C0, 0x4C1, 1},     {0x4C3, 0x4CD, 2},
-      {0x4D0, 0x52E, 2},     {0x531, 0x556, 1},     {0x10A0, 0x10C5, 1},   {0x13A0, 0x13F5, 1},
-      {0x1E00, 0x1E94, 2},   {0x1E9E, 0x1EFE, 2},   {0x2126, 0x212B, 1},   {0x2160, 0x216F, 1},
-      {0x24B6, 0x24CF, 1},   {0xFF21, 0xFF3A, 1},
+      {0xC0, 0xD6, 1},     {0xD8, 0xDE, 1},     {0x100, 0x136, 2},   {0x139, 0x147, 2},
+      {0x14A, 0x176, 2},   {0x178, 0x179, 1},   {0x17B, 0x17D, 2},   {0x181, 0x182, 1},
+      {0x184, 0x186, 2},   {0x187, 0x187, 1},   {0x189, 0x18B, 1},   {0x18E, 0x191, 1},
+      {0x193, 0x194, 1},   {0x196, 0x198, 1},   {0x19C, 0x19D, 1},   {0x19F, 0x1A0, 1},
+      {0x1A2, 0x1A6, 2},   {0x1A7, 0x1A7, 1},   {0x1A9, 0x1AC, 3},   {0x1AE, 0x1AF, 1},
+      {0x1B1, 0x1B3, 1},   {0x1B5, 0x1B7, 2},   {0x1B8, 0x1BC, 4},   {0x1C4, 0x1C5, 1},
+      {0x1C7, 0x1C8, 1},   {0x1CA, 0x1CB, 1},   {0x1CD, 0x1DB, 2},   {0x1DE, 0x1EE, 2},
+      {0x1F1, 0x1F2, 1},   {0x1F4, 0x1F4, 1},   {0x1F6, 0x1F8, 1},   {0x1FA, 0x232, 2},
+      {0x23A, 0x23B, 1},   {0x23D, 0x23E, 1},   {0x241, 0x241, 1},   {0x243, 0x246, 1},
+      {0x248, 0x24E, 2},   {0x370, 0x372, 2},   {0x376, 0x376, 1},   {0x37F, 0x37F, 1},
+      {0x386, 0x386, 1},   {0x388, 0x38A, 1},   {0x38C, 0x38C, 1},   {0x38E, 0x38F, 1},
+      {0x391, 0x3A1, 1},   {0x3A3, 0x3AB, 1},   {0x3CF, 0x3CF, 1},   {0x3D8, 0x3EE, 2},
+      {0x3F4, 0x3F4, 1},   {0x3F7, 0x3F9, 2},   {0x3FA, 0x3FA, 1},   {0x3FD, 0x42F, 1},
+      {0x460, 0x480, 2},   {0x48A, 0x4BE, 2},   {0x4C0, 0x4C1, 1},   {0x4C3, 0x4CD, 2},
+      {0x4D0, 0x52E, 2},   {0x531, 0x556, 1},   {0x10A0, 0x10C5, 1}, {0x13A0, 0x13F5, 1},
+      {0x1E00, 0x1E94, 2}, {0x1E9E, 0x1EFE, 2}, {0x2126, 0x212B, 1}, {0x2160, 0x216F, 1},
+      {0x24B6, 0x24CF, 1}, {0xFF21, 0xFF3A, 1},
   };
   static constexpr Range kGreekExtendedUpper[] = {
       {0x1F08, 0x1F0F, 1}, {0x1F18, 0x1F1D, 1}, {0x1F28, 0x1F2F, 1}, {0x1F38, 0x1F3F, 1},
@@ -383,6 +381,18 @@ bool AliasesBuffer(std::string_view s, const std::string& buf) {
 
 class ImageRefParser {
  public:
+  using Parser = bool (*)(std::string_view, ImageReference*, const ImageRefOptions&);
+
+  // Parsers write out->buf_ first, so input that lives there is copied.
+  static bool Run(Parser parse, std::string_view s, ImageReference* out,
+                  const ImageRefOptions& options) {
+    if (AliasesBuffer(s, out->buf_)) {
+      std::string copy(s);
+      return parse(copy, out, options);
+    }
+    return parse(s, out, options);
+  }
+
   static bool Fail(ImageReference* out, ImageRefError e) {
     out->buf_.assign(FixedMessage(e));
     out->error_code_ = e;
@@ -407,17 +417,19 @@ class ImageRefParser {
       bool uppercase = false;
       // Appending within the reserved capacity keeps the view valid.
       out->buf_.reserve(2 * n);
-      if (GoToLowerChanges(out->buf_) && AppendAsciiLower(std::string_view(out->buf_), &out->buf_)) {
+      if (GoToLowerChanges(out->buf_) &&
+          AppendAsciiLower(std::string_view(out->buf_), &out->buf_)) {
         ReferenceParts lowered;
         uppercase = MatchReference(std::string_view(out->buf_).substr(n), &lowered);
       }
-      return Fail(out, uppercase ? ImageRefError::kNameContainsUppercase
-                                 : ImageRefError::kInvalidFormat);
+      return Fail(
+          out, uppercase ? ImageRefError::kNameContainsUppercase : ImageRefError::kInvalidFormat);
     }
     size_t path_len = parts.has_domain ? parts.name_len - parts.domain_len - 1 : parts.name_len;
     if (path_len > kRepositoryNameTotalLengthMax) return Fail(out, ImageRefError::kNameTooLong);
     if (parts.digest_len != 0) {
-      std::string_view digest = std::string_view(out->buf_).substr(out->buf_.size() - parts.digest_len);
+      std::string_view digest =
+          std::string_view(out->buf_).substr(out->buf_.size() - parts.digest_len);
       ImageRefError e = ValidateDigest(digest, options);
       if (e != ImageRefError::kNone) return Fail(out, e);
     }
@@ -509,21 +521,12 @@ void ImageReference::AppendDockerRef(std::string* out) const {
   }
 }
 
-bool ParseNormalizedNamed(std::string_view s, ImageReference* out,
-                          const ImageRefOptions& options) {
-  if (AliasesBuffer(s, out->buf_)) {
-    std::string copy(s);
-    return ImageRefParser::Normalized(copy, out, options);
-  }
-  return ImageRefParser::Normalized(s, out, options);
+bool ParseNormalizedNamed(std::string_view s, ImageReference* out, const ImageRefOptions& options) {
+  return ImageRefParser::Run(&ImageRefParser::Normalized, s, out, options);
 }
 
 bool ParseReference(std::string_view s, ImageReference* out, const ImageRefOptions& options) {
-  if (AliasesBuffer(s, out->buf_)) {
-    std::string copy(s);
-    return ImageRefParser::Strict(copy, out, options);
-  }
-  return ImageRefParser::Strict(s, out, options);
+  return ImageRefParser::Run(&ImageRefParser::Strict, s, out, options);
 }
 
 void ImageNameKey(const ImageReference& image, std::string* out) {

@@ -55,9 +55,41 @@ struct ScanFilter {
   std::optional<LabelSelector> selector;        // -l
 };
 
+enum class MatchMode {
+  kGatekeeper,  // raw byte prefix, exactly as the Rego (default)
+  kReference,   // normalised references, component boundaries (SPEC §4.7)
+};
+
 struct EvaluateOptions {
   ScanFilter filter;
   bool expand = false;  // --expand
+  MatchMode match = MatchMode::kGatekeeper;
+};
+
+// --match reference: a constraint's entries normalised (image_ref.h) and
+// compiled into tries over component-boundary keys. Immutable once built.
+class ReferenceAllowlist {
+ public:
+  ReferenceAllowlist() = default;
+  explicit ReferenceAllowlist(const std::vector<std::string>& entries);
+  // Index of the entry that allows `image` (longest prefix, then pinned), or -1.
+  // An image that does not parse is allowed only by the empty entry.
+  int64_t MatchingEntry(std::string_view image) const;
+  // Entries that are not references, with the parser's reason.
+  const std::vector<std::string>& invalid_entries() const { return invalid_; }
+
+ private:
+  PrefixTrie prefixes_;
+  PrefixTrie pinned_;
+  int64_t everything_ = -1;
+  std::vector<std::string> invalid_;
+};
+
+// How one constraint judges one image, ignoring spec.match (for explain).
+struct ImageVerdict {
+  uint32_t constraint = 0;
+  bool allowed = false;
+  int64_t entry = -1;  // index into Constraint::entries of the deciding entry, -1 if none
 };
 
 class Evaluator {
@@ -74,6 +106,11 @@ class Evaluator {
 
   const Policy& policy() const { return policy_; }
 
+  // Every constraint's verdict on one image string, in constraint order.
+  std::vector<ImageVerdict> Verdicts(std::string_view image) const;
+  // Warnings about the allowlists under the chosen match mode.
+  std::vector<std::string> Warnings() const;
+
  private:
   // One object as a constraint's Rego sees it.
   struct ReviewedObject {
@@ -88,7 +125,10 @@ class Evaluator {
 
   const Policy& policy_;
   EvaluateOptions options_;
+  int64_t MatchingEntry(uint32_t constraint, std::string_view image) const;
+
   std::vector<CompiledAllowlist> allowlists_;      // parallel to policy_.constraints
+  std::vector<ReferenceAllowlist> reference_;      // parallel, in reference mode
   std::vector<EnforcementAction> effective_;       // parallel to policy_.constraints
   std::vector<ExpansionTemplate> expansions_;      // given, or the built-in ones
 };
