@@ -237,11 +237,16 @@ void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
     if (!evaluator_.Selected(record, extracted)) continue;
     const size_t first = batch->violations.size();
     const size_t n = evaluator_.Evaluate(record, extracted, &batch->violations, &extracted.arena);
-    if (n == 0) continue;
     const std::span<const Violation> found(batch->violations.data() + first, n);
     batch->violation_count += n;
     batch->denied = batch->denied || std::any_of(found.begin(), found.end(), IsDenying);
-    reporter_->FormatObject(record, found, origin, &batch->chunk);
+    if (reporter_->wants_every_object()) {
+      const std::span<const ContainerRef> containers(extracted.containers.data() + record.containers.begin,
+                                                     record.containers.size());
+      reporter_->FormatEveryObject(record, containers, found, origin, &batch->chunk);
+    } else if (n > 0) {
+      reporter_->FormatObject(record, found, origin, &batch->chunk);
+    }
   }
   flush_errors_before(UINT64_MAX);
 }

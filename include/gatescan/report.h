@@ -34,6 +34,7 @@ struct RecordOrigin {
   const InputSpec* input = nullptr;
   uint64_t offset = 0;  // byte offset of the object in the decompressed input
   uint64_t index = 0;   // item index in its list / value index in the stream
+  std::span<const Label> labels;  // the object's metadata.labels (audit-log resource_labels)
 };
 
 struct ScanError {
@@ -83,6 +84,15 @@ class Reporter {
   virtual void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                             const RecordOrigin& origin, std::string* chunk) const = 0;
   virtual void FormatError(const ScanError& error, std::string* chunk) const = 0;
+  // Reports that look at every object, not only those with violations (the
+  // inventory), return true here; the pipeline then calls FormatEveryObject
+  // for each object that passes the filters, in place of FormatObject.
+  virtual bool wants_every_object() const { return false; }
+  virtual void FormatEveryObject(const ObjectRecord& object, std::span<const ContainerRef> containers,
+                                 std::span<const Violation> violations, const RecordOrigin& origin,
+                                 std::string* chunk) const {
+    (void)object, (void)containers, (void)violations, (void)origin, (void)chunk;
+  }
   virtual Status Consume(std::string_view chunk, OutputSink* sink) { return sink->Write(chunk); }
   virtual Status Finish(const ScanSummary& summary, OutputSink* sink) = 0;
 };
