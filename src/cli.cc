@@ -12,6 +12,7 @@
 
 #include "gatescan/evaluate.h"
 #include "gatescan/explain.h"
+#include "gatescan/inventory.h"
 #include "gatescan/match.h"
 #include "gatescan/pipeline.h"
 #include "gatescan/policy.h"
@@ -145,10 +146,11 @@ class NullSink : public OutputSink {
   Status Write(std::string_view) override { return Status::Ok(); }
 };
 
-int RunScanCommand(const CliOptions& o) {
-  OutputFormat format;
-  if (!ParseOutputFormat(o.output, &format)) {
-    Fail("unknown output format '" + o.output + "' (text, gator, ndjson, csv, audit, audit-log)");
+int RunScanCommand(const CliOptions& o, bool inventory) {
+  OutputFormat format = OutputFormat::kText;
+  InventoryFormat inventory_format = InventoryFormat::kText;
+  if (inventory ? !ParseInventoryFormat(o.output, &inventory_format) : !ParseOutputFormat(o.output, &format)) {
+    Fail("unknown output format '" + o.output + (inventory ? "' (text, json, csv, html)" : "' (text, gator, ndjson, csv, audit, audit-log)"));
     return kExitError;
   }
   MatchMode match;
@@ -186,7 +188,7 @@ int RunScanCommand(const CliOptions& o) {
     Fail(status.message());
     return kExitError;
   }
-  if (policy.constraints.empty()) {
+  if (policy.constraints.empty() && !inventory) {
     Fail("no constraints to check: give --policy files with constraints, or --allow PREFIX");
     return kExitError;
   }
@@ -216,7 +218,8 @@ int RunScanCommand(const CliOptions& o) {
 
   const Evaluator evaluator(policy, scan.evaluate);
   for (const auto& warning : evaluator.Warnings()) Fail("warning: " + warning);
-  auto reporter = MakeReporter(format, policy, report);
+  auto reporter = inventory ? MakeInventoryReporter(inventory_format, policy.constraints.empty() ? nullptr : &policy)
+                            : MakeReporter(format, policy, report);
   std::unique_ptr<OutputSink> sink =
       o.quiet ? std::unique_ptr<OutputSink>(new NullSink()) : MakeFdSink(STDOUT_FILENO);
   const ScanResult result = RunScan(scan, evaluator, reporter.get(), sink.get());
@@ -227,6 +230,19 @@ int RunScanCommand(const CliOptions& o) {
   const int code = result.exit_code();
   return code == kExitViolations && o.exit_zero ? kExitClean : code;
 }
+
+constexpr const char* kInventoryUsage = R"(gatescan inventory — every container image of a dump, by registry, repository and image.
+
+Usage:
+  gatescan inventory [OPTIONS] [INPUT ...]     -o text | json | csv | html
+
+Counts containers, objects and namespaces per registry (`busybox` counts for
+docker.io), repository and exact image; container types; invalid references.
+With --allow/--policy it adds the what-if view: what that allowlist would block
+and how many objects and namespaces would break. -o html writes one
+self-contained page with charts that opens offline.
+  gatescan inventory -o html --allow docker.io/ --allow registry.k8s.io/ pods.json > report.html
+)";
 
 constexpr const char* kExplainUsage = R"(gatescan explain — how an image reference is parsed and which constraint allows it.
 
@@ -326,10 +342,6 @@ int RunCli(int argc, const char* const* argv) {
     args.erase(args.begin());
   }
   if (command == "explain") return RunExplain(args);
-  if (command != "scan") {
-    Fail("'" + command + "' is not available in this build");
-    return kExitError;
-  }
   CliOptions o;
   po::options_description visible = ScanOptionsDescription(&o);
   po::options_description general("General");
@@ -351,14 +363,14 @@ int RunCli(int argc, const char* const* argv) {
     return kExitError;
   }
   if (help) {
-    std::cout << kUsage << "\n" << visible << "\n" << general << "\n";
+    std::cout << (command == "inventory" ? kInventoryUsage : kUsage) << "\n" << visible << "\n" << general << "\n";
     return kExitClean;
   }
   if (version) {
     std::cout << kVersion << "\n";
     return kExitClean;
   }
-  return RunScanCommand(o);
+  return RunScanCommand(o, command == "inventory");
 }
 
 }  // namespace gatescan

@@ -16,7 +16,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <string_view>
 
 #include "gatescan/yaml_json.h"
@@ -24,7 +26,7 @@
 namespace gatescan {
 
 void PaddedBuffer::resize(size_t n) {
-  if (n > capacity_) {
+  if (n > capacity_ || data_ == nullptr) {
     size_t new_capacity = std::max(n, capacity_ + capacity_ / 2);
     std::unique_ptr<char[]> grown(new char[new_capacity + kParsePadding]);
     if (size_ > 0) std::memcpy(grown.get(), data_.get(), std::min(n, size_));
@@ -38,6 +40,9 @@ void PaddedBuffer::resize(size_t n) {
 namespace {
 
 constexpr uint64_t kNotFound = ~uint64_t{0};
+// Longer header keys and kind/apiVersion values are skipped, not compared.
+constexpr uint64_t kMaxInterestingKey = 256;
+constexpr uint64_t kMaxInterestingValue = 64 << 10;
 
 // ---------------------------------------------------------------------------
 // SIMD bracket scanner.
@@ -58,8 +63,8 @@ inline __attribute__((always_inline)) uint64_t EscapedMask(uint64_t backslash,
   constexpr uint64_t kEvenBits = 0x5555555555555555ULL;
   uint64_t odd_sequence_starts = backslash & ~kEvenBits & ~follows_escape;
   uint64_t sequences_starting_on_even_bits;
-  *prev_escaped = __builtin_add_overflow(odd_sequence_starts, backslash,
-                                         &sequences_starting_on_even_bits);
+  *prev_escaped =
+      __builtin_add_overflow(odd_sequence_starts, backslash, &sequences_starting_on_even_bits);
   uint64_t invert_mask = sequences_starting_on_even_bits << 1;
   return (kEvenBits ^ invert_mask) & follows_escape;
 }
@@ -98,13 +103,14 @@ inline __attribute__((always_inline)) int DepthStep(uint64_t open, uint64_t clos
 
 // Finishes one block from its raw masks; `prefix_xor` is supplied by the
 // caller so that the carry-less multiply stays inside a pclmul-enabled function.
-#define GS_FINISH_BLOCK(PREFIX_XOR)                                                   \
-  do {                                                                                \
-    uint64_t escaped = EscapedMask(backslash, &st.prev_escaped);                     \
-    uint64_t quote = quote_raw & ~escaped;                                            \
-    uint64_t in_string = PREFIX_XOR(quote) ^ st.prev_in_string;                       \
-    st.prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63); \
-    hit = DepthStep(open & ~in_string, close & ~in_string, &st.depth);                \
+#define GS_FINISH_BLOCK(PREFIX_XOR)                                                        \
+  do {                                                                                     \
+    uint64_t escaped =                                                                     \
+        (backslash | st.prev_escaped) == 0 ? 0 : EscapedMask(backslash, &st.prev_escaped); \
+    uint64_t quote = quote_raw & ~escaped;                                                 \
+    uint64_t in_string = PREFIX_XOR(quote) ^ st.prev_in_string;                            \
+    st.prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);      \
+    hit = DepthStep(open & ~in_string, close & ~in_string, &st.depth);                     \
   } while (0)
 
 // Scans data[pos, len) for the byte that brings the depth back to zero and
@@ -112,99 +118,99 @@ inline __attribute__((always_inline)) int DepthStep(uint64_t open, uint64_t clos
 // *resume (where scanning continues once more bytes arrive); a final partial
 // block is examined with a copy of the state (it is committed only at EOF).
 // Requires 64 readable bytes after data[len].
-#define GS_SCANNER_BODY(LOAD_MASKS, PREFIX_XOR)                                         \
-  ScanState st = *state;                                                                \
-  uint64_t pos = *resume;                                                               \
-  int hit;                                                                              \
-  for (; pos + 64 <= len; pos += 64) {                                                  \
-    uint64_t backslash, quote_raw, open, close;                                         \
-    LOAD_MASKS(data + pos);                                                             \
-    GS_FINISH_BLOCK(PREFIX_XOR);                                                        \
-    if (hit >= 0) {                                                                     \
-      *state = st;                                                                      \
-      *resume = pos + static_cast<uint64_t>(hit) + 1;                                   \
-      return *resume;                                                                   \
-    }                                                                                   \
-  }                                                                                     \
-  *state = st;                                                                          \
-  *resume = pos;                                                                        \
-  if (pos < len) {                                                                      \
-    uint64_t valid = (uint64_t{1} << (len - pos)) - 1;                                  \
-    uint64_t backslash, quote_raw, open, close;                                         \
-    LOAD_MASKS(data + pos);                                                             \
-    backslash &= valid;                                                                 \
-    quote_raw &= valid;                                                                 \
-    open &= valid;                                                                      \
-    close &= valid;                                                                     \
-    GS_FINISH_BLOCK(PREFIX_XOR);                                                        \
-    if (hit >= 0) {                                                                     \
-      *state = st;                                                                      \
-      *resume = pos + static_cast<uint64_t>(hit) + 1;                                   \
-      return *resume;                                                                   \
-    }                                                                                   \
-  }                                                                                     \
-  return kNotFound;
+#define GS_SCANNER_BODY(LOAD_MASKS, PREFIX_XOR)        \
+  ScanState st = *state;                               \
+  uint64_t pos = *resume;                              \
+  int hit;                                             \
+  for (; pos + 64 <= len; pos += 64) {                 \
+    uint64_t backslash, quote_raw, open, close;        \
+    LOAD_MASKS(data + pos);                            \
+    GS_FINISH_BLOCK(PREFIX_XOR);                       \
+    if (hit >= 0) {                                    \
+      *state = st;                                     \
+      *resume = pos + static_cast<uint64_t>(hit) + 1;  \
+      return *resume;                                  \
+    }                                                  \
+  }                                                    \
+  *state = st;                                         \
+  *resume = pos;                                       \
+  if (pos < len) {                                     \
+    uint64_t valid = (uint64_t{1} << (len - pos)) - 1; \
+    uint64_t backslash, quote_raw, open, close;        \
+    LOAD_MASKS(data + pos);                            \
+    backslash &= valid;                                \
+    quote_raw &= valid;                                \
+    open &= valid;                                     \
+    close &= valid;                                    \
+    GS_FINISH_BLOCK(PREFIX_XOR);                       \
+    if (hit >= 0) {                                    \
+      *state = st;                                     \
+      *resume = pos + static_cast<uint64_t>(hit) + 1;  \
+      return *resume;                                  \
+    }                                                  \
+  }                                                    \
+  return kNotFound
 
 using ScanFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, ScanState* state);
 
 // '{' and '[' (0x7b, 0x5b) differ only in bit 0x20, as do '}' and ']'.
-#define GS_LOAD_MASKS_SSE2(P)                                                          \
-  do {                                                                                 \
-    const __m128i kQuote = _mm_set1_epi8('"'), kBackslash = _mm_set1_epi8('\\');       \
-    const __m128i kOpen = _mm_set1_epi8('{'), kClose = _mm_set1_epi8('}');             \
-    const __m128i kCase = _mm_set1_epi8(0x20);                                         \
-    backslash = quote_raw = open = close = 0;                                          \
-    for (int k = 0; k < 4; ++k) {                                                      \
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>((P) + 16 * k));    \
-      __m128i folded = _mm_or_si128(v, kCase);                                         \
-      int shift = 16 * k;                                                              \
-      backslash |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kBackslash)))) \
-                   << shift;                                                           \
-      quote_raw |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kQuote))))     \
-                   << shift;                                                           \
-      open |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, kOpen))))      \
-              << shift;                                                                \
-      close |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, kClose))))    \
-               << shift;                                                               \
-    }                                                                                  \
+#define GS_LOAD_MASKS_SSE2(P)                                                                     \
+  do {                                                                                            \
+    const __m128i kQuote = _mm_set1_epi8('"'), kBackslash = _mm_set1_epi8('\\');                  \
+    const __m128i kOpen = _mm_set1_epi8('{'), kClose = _mm_set1_epi8('}');                        \
+    const __m128i kCase = _mm_set1_epi8(0x20);                                                    \
+    backslash = quote_raw = open = close = 0;                                                     \
+    for (int k = 0; k < 4; ++k) {                                                                 \
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>((P) + 16 * k));                \
+      __m128i folded = _mm_or_si128(v, kCase);                                                    \
+      int shift = 16 * k;                                                                         \
+      backslash |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kBackslash)))) << shift; \
+      quote_raw |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kQuote)))) << shift;     \
+      open |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, kOpen)))) << shift;      \
+      close |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, kClose)))) << shift;    \
+    }                                                                                             \
   } while (0)
 
 uint64_t ScanSse2(const char* data, uint64_t len, uint64_t* resume, ScanState* state) {
-  GS_SCANNER_BODY(GS_LOAD_MASKS_SSE2, PortablePrefixXor)
+  GS_SCANNER_BODY(GS_LOAD_MASKS_SSE2, PortablePrefixXor);
 }
 
-#define GS_LOAD_MASKS_AVX2(P)                                                              \
-  do {                                                                                     \
-    const __m256i kQuote = _mm256_set1_epi8('"'), kBackslash = _mm256_set1_epi8('\\');     \
-    const __m256i kOpen = _mm256_set1_epi8('{'), kClose = _mm256_set1_epi8('}');           \
-    const __m256i kCase = _mm256_set1_epi8(0x20);                                          \
-    __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(P));                  \
-    __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>((P) + 32));           \
-    __m256i flo = _mm256_or_si256(lo, kCase), fhi = _mm256_or_si256(hi, kCase);            \
-    auto mask64 = [](int a, int b) { return uint64_t(uint32_t(a)) | uint64_t(uint32_t(b)) << 32; }; \
-    backslash = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, kBackslash)),            \
-                       _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, kBackslash)));           \
-    quote_raw = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, kQuote)),                \
-                       _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, kQuote)));               \
-    open = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(flo, kOpen)),                     \
-                  _mm256_movemask_epi8(_mm256_cmpeq_epi8(fhi, kOpen)));                    \
-    close = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(flo, kClose)),                   \
-                   _mm256_movemask_epi8(_mm256_cmpeq_epi8(fhi, kClose)));                  \
+#define GS_LOAD_MASKS_AVX2(P)                                                          \
+  do {                                                                                 \
+    const __m256i kQuote = _mm256_set1_epi8('"'), kBackslash = _mm256_set1_epi8('\\'); \
+    const __m256i kOpen = _mm256_set1_epi8('{'), kClose = _mm256_set1_epi8('}');       \
+    const __m256i kCase = _mm256_set1_epi8(0x20);                                      \
+    __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(P));              \
+    __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>((P) + 32));       \
+    __m256i flo = _mm256_or_si256(lo, kCase), fhi = _mm256_or_si256(hi, kCase);        \
+    auto mask64 = [](int a, int b) {                                                   \
+      return uint64_t(uint32_t(a)) | uint64_t(uint32_t(b)) << 32;                      \
+    };                                                                                 \
+    backslash = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, kBackslash)),        \
+                       _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, kBackslash)));       \
+    quote_raw = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, kQuote)),            \
+                       _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, kQuote)));           \
+    open = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(flo, kOpen)),                 \
+                  _mm256_movemask_epi8(_mm256_cmpeq_epi8(fhi, kOpen)));                \
+    close = mask64(_mm256_movemask_epi8(_mm256_cmpeq_epi8(flo, kClose)),               \
+                   _mm256_movemask_epi8(_mm256_cmpeq_epi8(fhi, kClose)));              \
   } while (0)
 
 #define GS_CLMUL_PREFIX_XOR(X) \
   uint64_t(_mm_cvtsi128_si64(  \
       _mm_clmulepi64_si128(_mm_set_epi64x(0, int64_t(X)), _mm_set1_epi8(char(0xFF)), 0)))
 
-__attribute__((target("avx2,pclmul,popcnt,bmi"))) uint64_t ScanAvx2(const char* data,
-                                                                    uint64_t len,
+__attribute__((target("avx2,pclmul,popcnt,bmi"))) uint64_t ScanAvx2(const char* data, uint64_t len,
                                                                     uint64_t* resume,
                                                                     ScanState* state) {
-  GS_SCANNER_BODY(GS_LOAD_MASKS_AVX2, GS_CLMUL_PREFIX_XOR)
+  GS_SCANNER_BODY(GS_LOAD_MASKS_AVX2, GS_CLMUL_PREFIX_XOR);
 }
 
+// GATESCAN_FRAMER_SSE2=1 forces the baseline kernel (to test it on AVX2 machines).
 ScanFn ChooseScanner() {
   __builtin_cpu_init();
+  const char* force_sse2 = std::getenv("GATESCAN_FRAMER_SSE2");
+  if (force_sse2 != nullptr && *force_sse2 == '1') return ScanSse2;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
       __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi")) {
     return ScanAvx2;
@@ -268,11 +274,21 @@ std::string Unescape(std::string_view raw) {
     }
     char e = raw[++i];
     switch (e) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         uint32_t cp;
         if (!ParseHex4(raw, i + 1, &cp)) {
@@ -291,7 +307,9 @@ std::string Unescape(std::string_view raw) {
         AppendUtf8(cp, &out);
         break;
       }
-      default: out.push_back(e); break;
+      default:
+        out.push_back(e);
+        break;
     }
   }
   return out;
@@ -308,6 +326,17 @@ class YamlFeeder {
 
   // Produces converted JSON bytes; 0 at end. Conversion errors go to *errors;
   // read errors to *read_error.
+  // The offset in the YAML input of the document that produced JSON byte `json_offset`.
+  uint64_t YamlOffset(uint64_t json_offset) const {
+    auto it = std::upper_bound(segments_.begin(), segments_.end(),
+                               std::make_pair(json_offset, ~uint64_t{0}));
+    return it == segments_.begin() ? 0 : std::prev(it)->second;
+  }
+  // Forgets documents that end before `json_offset`.
+  void Prune(uint64_t json_offset) {
+    while (segments_.size() >= 2 && segments_[1].first <= json_offset) segments_.pop_front();
+  }
+
   size_t Read(char* dst, size_t capacity, std::vector<FrameError>* errors, Status* read_error,
               uint64_t* raw_bytes) {
     while (out_pos_ == out_.size()) {
@@ -368,8 +397,10 @@ class YamlFeeder {
       errors->push_back({pending_offset_, doc_index_, "YAML: " + s.message()});
     }
     for (std::string& j : json) {
+      segments_.push_back({json_produced_, pending_offset_});
       out_ += j;
       out_.push_back('\n');
+      json_produced_ += j.size() + 1;
     }
     ++doc_index_;
     pending_.erase(0, length);
@@ -385,6 +416,10 @@ class YamlFeeder {
   size_t out_pos_ = 0;
   uint64_t doc_index_ = 0;
   bool eof_ = false;
+  // (offset in the JSON stream, offset of its YAML document) per converted
+  // document still referenced by the framer.
+  std::deque<std::pair<uint64_t, uint64_t>> segments_;
+  uint64_t json_produced_ = 0;
 };
 
 }  // namespace
@@ -395,29 +430,34 @@ class YamlFeeder {
 
 struct Framer::Impl {
   enum class Mode {
-    kDetect,     // start: skip a BOM and whitespace, choose JSON or YAML
-    kTopValue,   // between top-level values
-    kResync,     // after garbage: skipping to a line that starts with '{'
-    kObjKey,     // in a top-level object, expecting a key or '}'
-    kObjColon,   // after a key
-    kObjValue,   // expecting a depth-1 value
-    kArrElem,    // in an items array or top-level array, expecting an element or ']'
-    kScanItem,   // SIMD-scanning an element of an array
-    kSkipNested, // SIMD-scanning a nested depth-1 header value
+    kDetect,      // start: skip a BOM and whitespace, choose JSON or YAML
+    kTopValue,    // between top-level values
+    kResync,      // after garbage: skipping to a line that starts with '{'
+    kObjKey,      // in a top-level object, expecting a key or '}'
+    kObjColon,    // after a key
+    kObjValue,    // expecting a depth-1 value
+    kArrElem,     // in an items array or top-level array, expecting an element or ']'
+    kScanItem,    // SIMD-scanning an element of an array
+    kSkipNested,  // SIMD-scanning a nested depth-1 header value
+    kSkipToken,   // consuming a long string or scalar without keeping it
     kDone,
   };
   enum class Key { kOther, kItems, kKind, kApiVersion };
 
   Impl(const InputSpec& in, std::unique_ptr<ByteSource> src, FramerOptions opts)
       : input(in), source(std::move(src)), options(opts) {
-    options.batch_bytes = std::max<size_t>(options.batch_bytes, 1);
-    options.read_bytes = std::max<size_t>(options.read_bytes, 1);
+    // Span offsets are 32-bit: a batch (batch + one read + the largest kept
+    // object) must stay below 4 GiB.
+    options.batch_bytes = std::clamp<size_t>(options.batch_bytes, 1, size_t{256} << 20);
+    options.read_bytes = std::clamp<size_t>(options.read_bytes, 1, size_t{256} << 20);
+    options.max_object_bytes = std::min<size_t>(options.max_object_bytes, size_t{3} << 30);
   }
 
   const InputSpec& input;
   std::unique_ptr<ByteSource> source;
   FramerOptions options;
   std::unique_ptr<YamlFeeder> yaml;
+  std::vector<size_t> yaml_error_slots;  // batch errors that came from the YAML converter
 
   PaddedBuffer carry;
   uint64_t carry_offset = 0;
@@ -430,8 +470,8 @@ struct Framer::Impl {
   Mode mode = Mode::kDetect;
 
   // Top-level value bookkeeping.
-  uint64_t value_index = 0;   // index of the next top-level value
-  uint64_t obj_start = 0;     // the current top-level object
+  uint64_t value_index = 0;  // index of the next top-level value
+  uint64_t obj_start = 0;    // the current top-level object
   uint64_t obj_index = 0;
   bool obj_retained = false;  // bytes from obj_start are kept (it may be a single object)
   bool obj_is_list = false;
@@ -452,6 +492,11 @@ struct Framer::Impl {
   uint64_t scan_resume = 0;
   bool skipping_element = false;  // kSkipNested is skipping a non-object array element
 
+  // kSkipToken state.
+  bool skip_is_string = false;
+  bool skip_escape = false;
+  Mode skip_then = Mode::kTopValue;
+
   const char* buf() const { return batch->bytes.data(); }
   uint64_t end() const { return base + batch->bytes.size(); }
   char At(uint64_t abs) const { return buf()[abs - base]; }
@@ -465,6 +510,7 @@ struct Framer::Impl {
   void Frame();
   uint64_t KeepFrom() const;
   void Finish();
+  void MapToYamlOffsets();
 
   bool StepDetect();
   bool StepTopValue();
@@ -474,6 +520,8 @@ struct Framer::Impl {
   bool StepObjValue();
   bool StepArrElem();
   bool StepScan();
+  bool StepSkipToken();
+  void SkipToken(bool is_string, Mode then);
 
   bool SkipSpaces();
   uint64_t StringEnd(uint64_t quote) const;
@@ -531,12 +579,9 @@ int32_t Framer::Impl::ListSlot() {
 }
 
 void Framer::Impl::StartList(uint64_t offset, bool top_level) {
-  if (!top_level && obj_is_list) {
-    // A second "items" key: the Go decoder keeps the last one; we frame both
-    // into the same list, continuing the index.
-  } else {
-    NewList();
-  }
+  // A second "items" key in one object continues the same list and index
+  // (the Go decoder would keep only the last array; we frame both).
+  if (top_level || !obj_is_list) NewList();
   top_array = top_level;
   array_start = offset;
   mode = Mode::kArrElem;
@@ -636,10 +681,14 @@ bool Framer::Impl::StepResync() {
       pos = e;
       return false;
     }
-    pos = static_cast<const char*>(nl) - b + base + 1;
-    uint64_t p = pos;
+    uint64_t newline = static_cast<const char*>(nl) - b + base;
+    uint64_t p = newline + 1;
     while (p < e && (b[p - base] == ' ' || b[p - base] == '\t' || b[p - base] == '\r')) ++p;
-    if (p == e && !eof) return false;  // decide once the line's first byte is here
+    if (p == e && !eof) {
+      pos = newline;  // decide once the line's first byte is here
+      return false;
+    }
+    pos = newline + 1;
     if (p < e && b[p - base] == '{') {
       pos = p;
       mode = Mode::kTopValue;
@@ -667,6 +716,12 @@ bool Framer::Impl::StepObjKey() {
   }
   uint64_t key_end = StringEnd(pos);
   if (key_end == kNotFound) {
+    if (end() - pos > kMaxInterestingKey) {
+      // Too long to be "items", "kind" or "apiVersion", even fully escaped.
+      pending_key = Key::kOther;
+      SkipToken(/*is_string=*/true, Mode::kObjColon);
+      return true;
+    }
     if (eof) pos = end();
     return false;
   }
@@ -690,23 +745,29 @@ bool Framer::Impl::StepObjColon() {
 bool Framer::Impl::StepObjValue() {
   if (!SkipSpaces()) return false;
   char c = At(pos);
+  if (c == '}' || c == ',') {  // a missing value; let the key state handle the byte
+    mode = Mode::kObjKey;
+    return true;
+  }
   if (pending_key == Key::kItems) {
     if (c == '[') {
+      StartList(pos, /*top_level=*/false);
       obj_is_list = true;
       obj_retained = false;
-      StartList(pos, /*top_level=*/false);
       ++pos;
       return true;
     }
-    uint64_t scalar_end = c == '"' ? StringEnd(pos) : c == '{' ? pos : ScalarEnd(pos);
-    if (scalar_end == kNotFound) return false;
-    if (c != '{' && scalar_end - pos == 4 && std::memcmp(buf() + (pos - base), "null", 4) == 0) {
-      obj_is_list = true;  // items: null is an empty list
-      obj_retained = false;
-      pos = scalar_end;
-      NewList();
-      mode = Mode::kObjKey;
-      return true;
+    if (c == 'n') {
+      uint64_t literal_end = ScalarEnd(pos);
+      if (literal_end == kNotFound && end() - pos <= 4) return false;
+      if (literal_end - pos == 4 && std::memcmp(buf() + (pos - base), "null", 4) == 0) {
+        obj_is_list = true;  // items: null is an empty list
+        obj_retained = false;
+        pos = literal_end;
+        NewList();
+        mode = Mode::kObjKey;
+        return true;
+      }
     }
     Error(pos, obj_index, "items is not an array");
     obj_is_list = true;
@@ -720,20 +781,21 @@ bool Framer::Impl::StepObjValue() {
     mode = Mode::kSkipNested;
     return true;
   }
-  uint64_t value_end = c == '"' ? StringEnd(pos) : ScalarEnd(pos);
-  if (value_end == kNotFound) {
-    if (eof) pos = end();
-    return false;
-  }
   if (c == '"' && (pending_key == Key::kKind || pending_key == Key::kApiVersion)) {
-    std::string value =
-        Unescape(std::string_view(buf() + (pos + 1 - base), value_end - pos - 2));
+    uint64_t value_end = StringEnd(pos);
+    if (value_end == kNotFound) {
+      if (end() - pos <= kMaxInterestingValue && !eof) return false;
+      SkipToken(/*is_string=*/true, Mode::kObjKey);  // absurdly long: not a kind
+      return true;
+    }
+    std::string value = Unescape(std::string_view(buf() + (pos + 1 - base), value_end - pos - 2));
     (pending_key == Key::kKind ? list.kind : list.api_version) = std::move(value);
     if (list_slot >= 0) batch->lists[list_slot] = list;
+    pos = value_end;
+    mode = Mode::kObjKey;
+    return true;
   }
-  if (value_end == pos) ++value_end;  // a stray structural byte; step over it
-  pos = value_end;
-  mode = Mode::kObjKey;
+  SkipToken(c == '"', Mode::kObjKey);
   return true;
 }
 
@@ -772,16 +834,49 @@ bool Framer::Impl::StepArrElem() {
     mode = Mode::kSkipNested;
     return true;
   }
-  uint64_t value_end = c == '"' ? StringEnd(pos) : ScalarEnd(pos);
-  if (value_end == kNotFound) {
-    --item_index;
-    batch->errors.pop_back();  // reported again once the value is complete
-    if (eof) pos = end();
+  SkipToken(c == '"', Mode::kArrElem);
+  return true;
+}
+
+void Framer::Impl::SkipToken(bool is_string, Mode then) {
+  skip_is_string = is_string;
+  skip_escape = false;
+  skip_then = then;
+  ++pos;  // the opening quote, or the first byte of a scalar (so that progress is made)
+  mode = Mode::kSkipToken;
+}
+
+// Consumes a string or scalar without keeping its bytes, however long it is.
+bool Framer::Impl::StepSkipToken() {
+  const char* b = buf();
+  uint64_t e = end();
+  if (skip_is_string) {
+    // Byte at a time: only top-of-stream strings come here, never item bodies.
+    for (; pos < e; ++pos) {
+      char c = b[pos - base];
+      if (skip_escape) {
+        skip_escape = false;
+      } else if (c == '\\') {
+        skip_escape = true;
+      } else if (c == '"') {
+        ++pos;
+        mode = skip_then;
+        return true;
+      }
+    }
     return false;
   }
-  if (value_end == pos) ++value_end;
-  pos = value_end;
-  return true;
+  while (pos < e) {
+    char c = b[pos - base];
+    if (IsSpace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[' ||
+        c == '"') {
+      mode = skip_then;
+      return true;
+    }
+    ++pos;
+  }
+  if (eof) mode = skip_then;
+  return eof;
 }
 
 bool Framer::Impl::StepScan() {
@@ -823,7 +918,6 @@ bool Framer::Impl::StepScan() {
   return true;
 }
 
-
 size_t Framer::Impl::ReadMore() {
   PaddedBuffer& bytes = batch->bytes;
   size_t old = bytes.size();
@@ -832,7 +926,9 @@ size_t Framer::Impl::ReadMore() {
   size_t n;
   if (yaml != nullptr) {
     uint64_t raw = 0;
+    size_t errors_before = batch->errors.size();
     n = yaml->Read(bytes.data() + old, options.read_bytes, &batch->errors, &error, &raw);
+    for (size_t i = errors_before; i < batch->errors.size(); ++i) yaml_error_slots.push_back(i);
     batch->input_bytes += raw;
   } else {
     n = source->Read(bytes.data() + old, options.read_bytes, &error);
@@ -850,16 +946,37 @@ size_t Framer::Impl::ReadMore() {
 void Framer::Impl::Frame() {
   for (bool progressed = true; progressed;) {
     switch (mode) {
-      case Mode::kDetect: progressed = StepDetect(); break;
-      case Mode::kTopValue: progressed = StepTopValue(); break;
-      case Mode::kResync: progressed = StepResync(); break;
-      case Mode::kObjKey: progressed = StepObjKey(); break;
-      case Mode::kObjColon: progressed = StepObjColon(); break;
-      case Mode::kObjValue: progressed = StepObjValue(); break;
-      case Mode::kArrElem: progressed = StepArrElem(); break;
+      case Mode::kDetect:
+        progressed = StepDetect();
+        break;
+      case Mode::kTopValue:
+        progressed = StepTopValue();
+        break;
+      case Mode::kResync:
+        progressed = StepResync();
+        break;
+      case Mode::kObjKey:
+        progressed = StepObjKey();
+        break;
+      case Mode::kObjColon:
+        progressed = StepObjColon();
+        break;
+      case Mode::kObjValue:
+        progressed = StepObjValue();
+        break;
+      case Mode::kArrElem:
+        progressed = StepArrElem();
+        break;
       case Mode::kScanItem:
-      case Mode::kSkipNested: progressed = StepScan(); break;
-      case Mode::kDone: progressed = false; break;
+      case Mode::kSkipNested:
+        progressed = StepScan();
+        break;
+      case Mode::kSkipToken:
+        progressed = StepSkipToken();
+        break;
+      case Mode::kDone:
+        progressed = false;
+        break;
     }
   }
   // A top-level object that is still a candidate single object but already too
@@ -879,6 +996,7 @@ uint64_t Framer::Impl::KeepFrom() const {
 }
 
 void Framer::Impl::Finish() {
+  if (mode == Mode::kSkipToken) mode = skip_then;  // an unterminated string
   if (!read_failed) {
     auto truncated = [&](const char* what, uint64_t offset, uint64_t index) {
       Error(offset, index,
@@ -886,7 +1004,9 @@ void Framer::Impl::Finish() {
                 std::to_string(offset));
     };
     switch (mode) {
-      case Mode::kScanItem: truncated("object", item_start, item_index); break;
+      case Mode::kScanItem:
+        truncated("object", item_start, item_index);
+        break;
       case Mode::kSkipNested:
         if (skipping_element) {
           truncated("array", item_start, item_index);
@@ -896,7 +1016,9 @@ void Framer::Impl::Finish() {
         break;
       case Mode::kObjKey:
       case Mode::kObjColon:
-      case Mode::kObjValue: truncated("object", obj_start, obj_index); break;
+      case Mode::kObjValue:
+        truncated("object", obj_start, obj_index);
+        break;
       case Mode::kArrElem:
         if (top_array) {
           truncated("array", array_start, item_index);
@@ -904,10 +1026,26 @@ void Framer::Impl::Finish() {
           truncated("object", obj_start, obj_index);
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
   mode = Mode::kDone;
+}
+
+// For YAML input, spans and framing errors point at the YAML document they
+// came from (the converted JSON stream is never seen by users). Conversion
+// errors already carry YAML offsets.
+void Framer::Impl::MapToYamlOffsets() {
+  for (ObjectSpan& span : batch->spans) span.input_offset = yaml->YamlOffset(span.input_offset);
+  size_t next_slot = 0;
+  for (size_t i = 0; i < batch->errors.size(); ++i) {
+    if (next_slot < yaml_error_slots.size() && yaml_error_slots[next_slot] == i) {
+      ++next_slot;
+      continue;
+    }
+    batch->errors[i].input_offset = yaml->YamlOffset(batch->errors[i].input_offset);
+  }
 }
 
 bool Framer::Impl::Next(FramedBatch* out) {
@@ -916,6 +1054,7 @@ bool Framer::Impl::Next(FramedBatch* out) {
   if (mode == Mode::kDone) return false;
   batch = out;
   list_slot = -1;
+  yaml_error_slots.clear();
   out->bytes.resize(carry.size());
   if (carry.size() > 0) std::memcpy(out->bytes.data(), carry.data(), carry.size());
   base = carry_offset;
@@ -941,12 +1080,16 @@ bool Framer::Impl::Next(FramedBatch* out) {
       }
     }
   }
+  if (yaml != nullptr) MapToYamlOffsets();
   uint64_t keep = mode == Mode::kDone ? end() : KeepFrom();
   carry.resize(end() - keep);
   if (carry.size() > 0) std::memcpy(carry.data(), buf() + (keep - base), carry.size());
   carry_offset = keep;
+  if (yaml != nullptr) yaml->Prune(keep);
   batch = nullptr;
-  return !out->spans.empty() || !out->errors.empty() || !out->lists.empty();
+  // A batch that only consumed input (trailing whitespace) is still returned
+  // so that input_bytes adds up to the input size.
+  return !out->spans.empty() || !out->errors.empty() || !out->lists.empty() || out->input_bytes > 0;
 }
 
 Framer::Framer(const InputSpec& input, std::unique_ptr<ByteSource> source, FramerOptions options)

@@ -219,6 +219,7 @@ void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
     ObjectRecord& record = extracted.objects[i];
     origin.offset = span.input_offset;
     origin.index = span.index;
+    origin.labels = std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
     if (!record.error.empty()) {
       reporter_->FormatError(ScanError{origin, record.error}, &batch->chunk);
       ++batch->errors;

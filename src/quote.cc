@@ -1,6 +1,8 @@
 #include "gatescan/quote.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace gatescan {
 namespace {
@@ -42,7 +44,8 @@ size_t DecodeRune(std::string_view s, size_t i, char32_t* rune) {
 void AppendHexEscape(char prefix, uint32_t value, int digits, std::string* out) {
   out->push_back('\\');
   out->push_back(prefix);
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out->push_back(kHex[(value >> shift) & 0xF]);
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+    out->push_back(kHex[(value >> shift) & 0xF]);
 }
 
 }  // namespace
@@ -64,13 +67,27 @@ void AppendGoQuoted(std::string_view s, std::string* out) {
       out->append(s.substr(i, n));
     } else {
       switch (r) {
-        case '\a': out->append("\\a"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\v': out->append("\\v"); break;
+        case '\a':
+          out->append("\\a");
+          break;
+        case '\b':
+          out->append("\\b");
+          break;
+        case '\f':
+          out->append("\\f");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        case '\v':
+          out->append("\\v");
+          break;
         default:
           if (r < ' ' || r == 0x7F) {
             AppendHexEscape('x', r, 2, out);
@@ -92,18 +109,28 @@ std::string GoQuote(std::string_view s) {
   return out;
 }
 
-// Provisional: exact for ASCII and Latin-1; the full Unicode 15 table follows.
+namespace {
+
+struct CodePointRange {
+  char32_t first;
+  char32_t last;
+};
+
+// Generated from UnicodeData.txt by scripts/gen-unicode-print-table.
+constexpr CodePointRange kPrintableRanges[] = {
+#include "unicode_print_table.inc"
+};
+
+}  // namespace
+
 bool GoIsPrint(char32_t r) {
-  if (r < 0x20 || r == 0x7F) return false;
-  if (r < 0x7F) return true;
-  if (r < 0xA0) return false;
-  if (r == 0xA0 || r == 0xAD) return false;
-  if (r == 0x2028 || r == 0x2029 || (r >= 0x200B && r <= 0x200F) || (r >= 0x202A && r <= 0x202E) ||
-      (r >= 0x2060 && r <= 0x206F) || r == 0xFEFF || (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000 ||
-      (r >= 0xFFF0 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF) {
-    return false;
-  }
-  return true;
+  if (r < 0x80) return r >= 0x20 && r != 0x7F;
+  // The last range whose first code point is <= r is the only candidate.
+  const CodePointRange* begin = std::begin(kPrintableRanges);
+  const CodePointRange* end = std::end(kPrintableRanges);
+  const CodePointRange* after = std::upper_bound(
+      begin, end, r, [](char32_t rune, const CodePointRange& range) { return rune < range.first; });
+  return after != begin && r <= (after - 1)->last;
 }
 
 void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
@@ -112,11 +139,21 @@ void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
     const auto c = static_cast<uint8_t>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
         default:
           if (c < 0x20 || (escape_html && (c == '<' || c == '>' || c == '&'))) {
             AppendHexEscape('u', c, 4, out);

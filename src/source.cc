@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 constexpr size_t kRawChunk = 1 << 20;
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool IsInputFileName(const std::string& name) {
@@ -147,7 +148,8 @@ class DecompressingSource : public ByteSource {
   uint64_t compressed_offset() const { return raw_offset_ + raw_pos_; }
   Status Corrupt(const char* format, const std::string& detail) const {
     return Status::Error(name_ + ": " + format + " at compressed byte " +
-                         std::to_string(compressed_offset()) + (detail.empty() ? "" : ": " + detail));
+                         std::to_string(compressed_offset()) +
+                         (detail.empty() ? "" : ": " + detail));
   }
 
   std::unique_ptr<FdReader> in_;
@@ -304,7 +306,9 @@ void EnlargePipe(int fd) {
 Status WalkDirectory(const std::string& dir, std::vector<InputSpec>* out) {
   std::error_code ec;
   std::vector<std::string> found;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec);
+  // Symlinked directories are not followed (a cycle would never end); symlinked
+  // files are read.
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
   if (ec) return Status::Error(dir + ": " + ec.message());
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) return Status::Error(dir + ": " + ec.message());

@@ -64,7 +64,7 @@ struct Scan {
   ScanResult result;
 };
 
-Scan Run(const std::vector<std::string>& files, int threads, size_t window, OutputFormat format) {
+Scan RunPipeline(const std::vector<std::string>& files, int threads, size_t window, OutputFormat format) {
   Policy policy;
   PolicyOptions po;
   po.allow = {"docker.io/"};
@@ -89,7 +89,7 @@ TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
   TempDir dir;
   const std::string a = dir.Write("a.json", Dump(300, false));
   const std::string b = dir.Write("b.json", Dump(250, true));
-  const Scan reference = Run({a, b}, 1, 0, OutputFormat::kText);
+  const Scan reference = RunPipeline({a, b}, 1, 0, OutputFormat::kText);
   ASSERT_EQ(reference.result.exit_code(), kExitViolations);
   // 550 pods, each with a sidecar from gcr.io; every fifth app image is from quay.io.
   EXPECT_EQ(reference.result.summary.objects, 550u);
@@ -102,7 +102,7 @@ TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
   for (int threads : {1, 2, 8}) {
     for (size_t window : {size_t{1}, size_t{7}, size_t{4096}, size_t{0}}) {
       SCOPED_TRACE("threads " + std::to_string(threads) + " window " + std::to_string(window));
-      const Scan s = Run({a, b}, threads, window, OutputFormat::kText);
+      const Scan s = RunPipeline({a, b}, threads, window, OutputFormat::kText);
       EXPECT_EQ(s.out, reference.out);
       EXPECT_EQ(s.result.summary.violations, reference.result.summary.violations);
     }
@@ -112,9 +112,9 @@ TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
 TEST(Pipeline, CompressedInputsGiveTheSameOutput) {
   TempDir dir;
   const std::string plain = Dump(120, true);
-  const Scan reference = Run({dir.Write("p.json", plain)}, 2, 0, OutputFormat::kNdjson);
-  const Scan gz = Run({dir.Write("p.json.gz", Gzip(plain))}, 2, 0, OutputFormat::kNdjson);
-  const Scan zst = Run({dir.Write("p.json.zst", Zstd(plain))}, 2, 0, OutputFormat::kNdjson);
+  const Scan reference = RunPipeline({dir.Write("p.json", plain)}, 2, 0, OutputFormat::kNdjson);
+  const Scan gz = RunPipeline({dir.Write("p.json.gz", Gzip(plain))}, 2, 0, OutputFormat::kNdjson);
+  const Scan zst = RunPipeline({dir.Write("p.json.zst", Zstd(plain))}, 2, 0, OutputFormat::kNdjson);
   auto body = [](const std::string& s) {
     // Records name their source file; compare everything but that and the timing summary.
     std::string out;
@@ -142,7 +142,7 @@ TEST(Pipeline, ErrorsKeepTheirPlaceAndTheScanGoesOn) {
   for (const char* n : {"a", "b"}) input += std::regex_replace(pod, std::regex("\"N\""), std::string("\"") + n + "\"") + "\n";
   input += "{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":1,}]}}\n";
   input += std::regex_replace(pod, std::regex("\"N\""), "\"c\"") + "\n";
-  const Scan s = Run({dir.Write("e.ndjson", input)}, 2, 16, OutputFormat::kNdjson);
+  const Scan s = RunPipeline({dir.Write("e.ndjson", input)}, 2, 16, OutputFormat::kNdjson);
   EXPECT_EQ(s.result.exit_code(), kExitError);
   const size_t a = s.out.find("\"name\":\"a\""), err = s.out.find("\"type\":\"error\""), c = s.out.find("\"name\":\"c\"");
   ASSERT_NE(a, std::string::npos);

@@ -97,6 +97,12 @@ struct ExtractedBatch {
 
 struct ExtractOptions {
   bool pod_templates = false;  // also read spec.template / spec.jobTemplate (for --expand)
+  // Validate every value as Go's decoder would (grammar, escapes, numbers,
+  // depth <= 1024), not only those read. Off, a broken value in a skipped
+  // field (e.g. `[1 2]` inside status) goes unnoticed; invalid UTF-8,
+  // unclosed strings, control characters and unbalanced brackets are still
+  // errors. Off is roughly twice as fast.
+  bool validate = true;
 };
 
 class Extractor {

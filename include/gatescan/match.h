@@ -74,6 +74,9 @@ struct MatchTarget {
   std::string_view ns;     // metadata.namespace ("" for cluster-scoped objects)
   std::string_view name;
   std::span<const Label> labels;
+  // metadata.generateName; a `name` glob also matches it when it is a prefix
+  // ("x*") or contains ("*x*") glob (Gatekeeper >= 3.14). May stay empty.
+  std::string_view generate_name;
 };
 
 enum class MatchOutcome { kMatch, kNoMatch, kError };
@@ -91,10 +94,17 @@ bool SelectorMatches(const LabelSelector& selector, std::span<const Label> label
 bool SelectorMatches(const LabelSelector& selector,
                      const std::vector<std::pair<std::string, std::string>>& labels);
 
+// The checks metav1.LabelSelectorAsSelector makes (valid keys and values,
+// In/NotIn with values, Exists/DoesNotExist without); Gatekeeper refuses a
+// constraint whose selector fails them. For the policy loader.
+Status ValidateLabelSelector(const LabelSelector& selector);
+
 // kubectl's -l syntax: "a=b,c!=d,e in (x,y),f notin (z),g,!h" ("==" too).
 Status ParseLabelSelector(std::string_view text, LabelSelector* out);
 
-// Splits "apps/v1" into {"apps", "v1"} and "v1" into {"", "v1"}.
+// Splits "apps/v1" into {"apps", "v1"} and "v1" into {"", "v1"}. With more
+// than one '/' (invalid) it returns {"", ""}: Gatekeeper then sees an empty
+// group, version AND kind.
 std::pair<std::string_view, std::string_view> SplitApiVersion(std::string_view api_version);
 
 }  // namespace gatescan

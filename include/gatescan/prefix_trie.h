@@ -42,28 +42,31 @@ class PrefixTrie {
 
  private:
   friend class Builder;
-  // Layout is private to prefix_trie.cc: a path-compressed trie in
-  // breadth-first order, so the children of a node are consecutive nodes.
-  // 32 bytes, aligned: one hop reads one node and picks the child among its
-  // inline keys, without a second dependent load.
+  // Layout is private to prefix_trie.cc: a path-compressed trie whose nodes
+  // sit in one array, the children of a node consecutive, subtrees depth-first.
+  // 32 bytes, aligned: one hop reads one node (terminal id included) and
+  // picks the child among its inline keys, with no second dependent load.
   struct alignas(32) Node {
     uint32_t first_child;  // index of the first child node
     uint32_t tail_begin;   // rest of the incoming edge label (after its first byte) in tails_
-    uint32_t tail_size;
-    uint16_t child_count;  // 0..256
-    uint16_t is_terminal;  // an entry ends here; its id is terminal_id_[node]
-    uint8_t keys[16];      // first bytes of the first 16 children's edges
+    uint32_t end;          // length of the path to here: where the children's key byte is
+    uint32_t terminal_id;  // valid when is_terminal
+    uint16_t tail_size;    // longer edges are split into a chain of nodes
+    uint8_t is_terminal;   // an entry ends here
+    uint8_t inline_count;  // children whose key is in `keys`; more are in first_byte_
+    uint8_t keys[12];      // first bytes of the first 12 children's edges
   };
   // Walks `s` and returns the id of the longest entry that is a prefix of it
-  // (or -1); with `stop_at_first`, returns as soon as any entry matches.
-  int64_t Walk(std::string_view s, bool stop_at_first) const;
+  // (or -1); with `kStopAtFirst`, returns as soon as any entry matches.
+  template <bool kStopAtFirst>
+  int64_t Walk(std::string_view s) const;
   uint32_t Child(const Node& node, uint8_t byte) const;
   bool TailMatches(const Node& node, std::string_view s, size_t pos) const;
 
   std::vector<Node> nodes_;
-  std::vector<uint8_t> first_byte_;  // first byte of each node's incoming edge, for wide nodes
+  std::vector<uint8_t> first_byte_;    // first byte of each node's incoming edge, for wide nodes
+  std::vector<uint16_t> child_count_;  // 0..256, per node; read only for wide nodes
   std::vector<uint8_t> tails_;
-  std::vector<uint32_t> terminal_id_;
 };
 
 class CompiledAllowlist {

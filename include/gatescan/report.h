@@ -34,7 +34,7 @@ struct RecordOrigin {
   const InputSpec* input = nullptr;
   uint64_t offset = 0;  // byte offset of the object in the decompressed input
   uint64_t index = 0;   // item index in its list / value index in the stream
-  std::span<const Label> labels;  // the object's metadata.labels (audit-log resource_labels)
+  std::span<const Label> labels = {};  // the object's metadata.labels (audit-log resource_labels)
 };
 
 struct ScanError {

@@ -1,0 +1,597 @@
+// extract_test.cc — the extractor against hand-written objects, Go/OPA
+// rendering rules, malformed input and the real-world corpus.
+#include "gatescan/extract.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace gatescan {
+namespace {
+
+constexpr size_t kPadding = 64;  // framer.h's kParsePadding
+
+// One extracted object, with its ranges resolved into plain values.
+struct Result {
+  ObjectRecord record;
+  std::vector<ContainerRef> containers;
+  std::vector<ContainerRef> template_containers;
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::pair<std::string, std::string>> template_labels;
+  std::vector<std::pair<std::string, std::string>> job_template_labels;
+};
+
+std::vector<std::pair<std::string, std::string>> LabelsOf(const ExtractedBatch& b, IndexRange r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (uint32_t i = r.begin; i < r.end; ++i) {
+    out.emplace_back(std::string(b.labels[i].key), std::string(b.labels[i].value));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Extracts `json` from a buffer padded with garbage, as the framer hands it.
+Result ExtractWith(Extractor& extractor, std::string_view json, ExtractedBatch* batch) {
+  std::string buffer(json);
+  buffer.append(kPadding, '}');
+  extractor.Extract(std::string_view(buffer.data(), json.size()), batch);
+  buffer.assign(buffer.size(), '#');  // the record must not point into the input
+  Result r;
+  r.record = batch->objects.back();
+  const ObjectRecord& rec = r.record;
+  for (uint32_t i = rec.containers.begin; i < rec.containers.end; ++i) {
+    r.containers.push_back(batch->containers[i]);
+  }
+  for (uint32_t i = rec.template_containers.begin; i < rec.template_containers.end; ++i) {
+    r.template_containers.push_back(batch->containers[i]);
+  }
+  r.labels = LabelsOf(*batch, rec.labels);
+  r.template_labels = LabelsOf(*batch, rec.template_labels);
+  r.job_template_labels = LabelsOf(*batch, rec.job_template_labels);
+  return r;
+}
+
+class ExtractTest : public ::testing::Test {
+ protected:
+  // One Extractor per option set, reused as a pipeline worker reuses it.
+  Result Extract(std::string_view json, ExtractOptions options = {}) {
+    auto& extractor = extractors_[options.pod_templates][options.validate];
+    if (extractor == nullptr) extractor = std::make_unique<Extractor>(options);
+    return ExtractWith(*extractor, json, &batch_);
+  }
+
+  // The image of the single container of a pod whose container is `fields`.
+  std::string ImageOf(const std::string& image_json) {
+    Result r = Extract(R"({"spec":{"containers":[{"name":"c","image":)" + image_json + "}]}}");
+    EXPECT_EQ(r.record.error, "") << image_json;
+    if (r.containers.size() != 1) return "<no container>";
+    EXPECT_FALSE(r.containers[0].image_is_string) << image_json;
+    return std::string(r.containers[0].image);
+  }
+
+  ExtractedBatch batch_;
+  std::unique_ptr<Extractor> extractors_[2][2];
+};
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+std::vector<std::string> Images(const std::vector<ContainerRef>& cs) {
+  std::vector<std::string> out;
+  for (const auto& c : cs) out.emplace_back(c.image);
+  return out;
+}
+
+std::vector<std::string> Names(const std::vector<ContainerRef>& cs) {
+  std::vector<std::string> out;
+  for (const auto& c : cs) out.emplace_back(c.name);
+  return out;
+}
+
+constexpr std::string_view kPod = R"({
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "web", "namespace": "prod", "labels": {"app": "web", "tier": "fe"}},
+  "spec": {
+    "initContainers": [{"name": "init", "image": "busybox:1.28"}],
+    "containers": [{"name": "app", "image": "nginx:1.25"}, {"image": "sidecar:1", "name": "side"}],
+    "ephemeralContainers": [{"name": "dbg", "image": "debug:1"}]
+  },
+  "status": {"phase": "Running", "containerStatuses": [{"image": "not-a-container"}]}
+})";
+
+TEST_F(ExtractTest, ReadsAPodInListOrder) {
+  Result r = Extract(kPod);
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(r.record.api_version, "v1");
+  EXPECT_EQ(r.record.kind, "Pod");
+  EXPECT_TRUE(r.record.has_kind);
+  EXPECT_TRUE(r.record.has_api_version);
+  EXPECT_EQ(r.record.name, "web");
+  EXPECT_EQ(r.record.ns, "prod");
+  EXPECT_EQ(r.labels, (Pairs{{"app", "web"}, {"tier", "fe"}}));
+  // containers, then initContainers, then ephemeralContainers, whatever the key order.
+  EXPECT_EQ(Images(r.containers),
+            (std::vector<std::string>{"nginx:1.25", "sidecar:1", "busybox:1.28", "debug:1"}));
+  EXPECT_EQ(Names(r.containers), (std::vector<std::string>{"app", "side", "init", "dbg"}));
+  ASSERT_EQ(r.containers.size(), 4u);
+  EXPECT_EQ(r.containers[0].list, ContainerList::kContainers);
+  EXPECT_EQ(r.containers[2].list, ContainerList::kInitContainers);
+  EXPECT_EQ(r.containers[3].list, ContainerList::kEphemeralContainers);
+  EXPECT_TRUE(r.containers[0].image_is_string);
+  EXPECT_EQ(r.record.template_path, PodTemplatePath::kNone);
+}
+
+TEST_F(ExtractTest, ContainerListFieldNames) {
+  EXPECT_EQ(ContainerListField(ContainerList::kContainers), "containers");
+  EXPECT_EQ(ContainerListField(ContainerList::kInitContainers), "initContainers");
+  EXPECT_EQ(ContainerListField(ContainerList::kEphemeralContainers), "ephemeralContainers");
+}
+
+TEST_F(ExtractTest, KeyOrderPermutations) {
+  std::vector<std::string> fields = {
+      R"("kind":"Pod")", R"("apiVersion":"v1")",
+      R"("metadata":{"namespace":"ns","labels":{"a":"1"},"name":"n"})",
+      R"("spec":{"containers":[{"image":"i","name":"c"}]})", R"("status":{"x":[1,{"y":null}]})"};
+  std::sort(fields.begin(), fields.end());
+  int permutations = 0;
+  do {
+    std::string json = "{";
+    for (size_t i = 0; i < fields.size(); ++i) json += (i ? "," : "") + fields[i];
+    json += "}";
+    Result r = Extract(json);
+    ASSERT_EQ(r.record.error, "") << json;
+    EXPECT_EQ(r.record.kind, "Pod");
+    EXPECT_EQ(r.record.api_version, "v1");
+    EXPECT_EQ(r.record.name, "n");
+    EXPECT_EQ(r.record.ns, "ns");
+    EXPECT_EQ(r.labels, (Pairs{{"a", "1"}}));
+    EXPECT_EQ(Images(r.containers), std::vector<std::string>{"i"});
+    ++permutations;
+  } while (std::next_permutation(fields.begin(), fields.end()));
+  EXPECT_EQ(permutations, 120);
+}
+
+TEST_F(ExtractTest, WhitespaceLayouts) {
+  std::string compact =
+      R"({"kind":"Pod","metadata":{"name":"n","labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}})";
+  std::string four_space =
+      "{\n    \"kind\": \"Pod\",\n    \"metadata\": {\n        \"name\": \"n\",\n        "
+      "\"labels\": "
+      "{\n            \"a\": \"b\"\n        }\n    },\n    \"spec\": {\n        \"containers\": "
+      "[\n   "
+      "         {\n                \"name\": \"c\",\n                \"image\": \"i\"\n            "
+      "}\n        ]\n    }\n}\n";
+  std::string tabs;  // every 4-space indent step as one tab
+  for (size_t i = 0; i < four_space.size();) {
+    if (four_space.compare(i, 4, "    ") == 0) {
+      tabs += '\t';
+      i += 4;
+    } else {
+      tabs += four_space[i++];
+    }
+  }
+  std::string crlf;
+  for (char c : four_space) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  std::string padded = "  \r\n\t";
+  padded.append(compact).append(" \n");
+  for (const std::string& json : {compact, four_space, tabs, crlf, padded}) {
+    Result r = Extract(json);
+    ASSERT_EQ(r.record.error, "") << json;
+    EXPECT_EQ(r.record.kind, "Pod");
+    EXPECT_EQ(r.record.name, "n");
+    EXPECT_EQ(r.labels, (Pairs{{"a", "b"}}));
+    EXPECT_EQ(Images(r.containers), std::vector<std::string>{"i"});
+  }
+}
+
+TEST_F(ExtractTest, DuplicateSpecLastWins) {
+  Result r = Extract(R"({"spec":{"containers":[{"name":"a","image":"first"}]},"kind":"Pod",)"
+                     R"("spec":{"initContainers":[{"name":"b","image":"second"}]}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(Images(r.containers), std::vector<std::string>{"second"});
+  EXPECT_EQ(r.containers[0].list, ContainerList::kInitContainers);
+
+  // A later non-object spec wipes the earlier one.
+  r = Extract(R"({"spec":{"containers":[{"name":"a","image":"x"}]},"spec":null})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_TRUE(r.containers.empty());
+}
+
+TEST_F(ExtractTest, DuplicateContainersLastWins) {
+  Result r =
+      Extract(R"({"spec":{"containers":[{"name":"a","image":"one"},{"name":"b","image":"two"}],)"
+              R"("initContainers":[{"name":"i","image":"init"}],)"
+              R"("containers":[{"name":"c","image":"three"}]}})");
+  EXPECT_EQ(Images(r.containers), (std::vector<std::string>{"three", "init"}));
+}
+
+TEST_F(ExtractTest, DuplicateImageAndNameLastWins) {
+  Result r = Extract(
+      R"({"spec":{"containers":[{"name":"a","image":"allowed/x","name":"b","image":"evil/y"}]}})");
+  ASSERT_EQ(r.containers.size(), 1u);
+  EXPECT_EQ(r.containers[0].image, "evil/y");
+  EXPECT_EQ(r.containers[0].name, "b");
+  EXPECT_TRUE(r.containers[0].image_is_string);
+
+  r = Extract(R"({"spec":{"containers":[{"name":"a","image":"ok","image":7}]}})");
+  ASSERT_EQ(r.containers.size(), 1u);
+  EXPECT_EQ(r.containers[0].image, "7");
+  EXPECT_FALSE(r.containers[0].image_is_string);
+}
+
+TEST_F(ExtractTest, DuplicateMetadataAndLabelsLastWins) {
+  Result r = Extract(R"({"metadata":{"name":"old","namespace":"ns1","labels":{"a":"1"}},)"
+                     R"("metadata":{"name":"new","labels":{"b":"2"}}})");
+  EXPECT_EQ(r.record.name, "new");
+  EXPECT_EQ(r.record.ns, "");  // the last metadata has no namespace
+  EXPECT_EQ(r.labels, (Pairs{{"b", "2"}}));
+
+  r = Extract(R"({"metadata":{"labels":{"a":"1","b":"x"},"labels":{"c":"3"}}})");
+  EXPECT_EQ(r.labels, (Pairs{{"c", "3"}}));
+
+  r = Extract(R"({"metadata":{"labels":{"a":"1","b":"2","a":"3","b":7,"c":true,"d":"4"}}})");
+  EXPECT_EQ(r.labels, (Pairs{{"a", "3"}, {"d", "4"}}));
+
+  r = Extract(R"({"kind":"Pod","kind":5,"apiVersion":7,"apiVersion":"v1"})");
+  EXPECT_FALSE(r.record.has_kind);
+  EXPECT_EQ(r.record.kind, "");
+  EXPECT_TRUE(r.record.has_api_version);
+  EXPECT_EQ(r.record.api_version, "v1");
+}
+
+TEST_F(ExtractTest, NonStringMetadataIgnored) {
+  Result r = Extract(R"({"metadata":{"name":5,"namespace":["x"],"labels":["a"]}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(r.record.name, "");
+  EXPECT_EQ(r.record.ns, "");
+  EXPECT_TRUE(r.labels.empty());
+}
+
+TEST_F(ExtractTest, EscapesDecoded) {
+  Result r = Extract(
+      R"({"kind":"P\u006fd","metadata":{"name":"caf\u00e9","labels":{"k\"ey":"line\nbreak"}},)"
+      R"("sp\u0065c":{"contain\u0065rs":[{"n\u0061me":"a\/b","image":"reg\/x\ud83d\ude00:1\"q\\"}]}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(r.record.kind, "Pod");
+  EXPECT_EQ(r.record.name, "caf\xc3\xa9");
+  EXPECT_EQ(r.labels, (Pairs{{"k\"ey", "line\nbreak"}}));
+  ASSERT_EQ(r.containers.size(), 1u);
+  EXPECT_EQ(r.containers[0].name, "a/b");
+  EXPECT_EQ(r.containers[0].image, "reg/x\xf0\x9f\x98\x80:1\"q\\");
+}
+
+TEST_F(ExtractTest, LastAppliedConfigurationIsNotRead) {
+  Result r = Extract(
+      R"({"kind":"Pod","metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":)"
+      R"("{\"spec\":{\"containers\":[{\"name\":\"decoy\",\"image\":\"evil\"}]}}\n"}},)"
+      R"("spec":{"containers":[{"name":"real","image":"good"}]}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(Images(r.containers), std::vector<std::string>{"good"});
+}
+
+TEST_F(ExtractTest, ContainersAsObjectIterateValuesInKeyOrder) {
+  Result r = Extract(
+      R"({"spec":{"containers":{"z":{"name":"z","image":"iz"},"a":{"name":"a","image":"ia"},)"
+      R"("m":{"name":"m","image":"im"},"m":"not-a-container"}}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(Images(r.containers), (std::vector<std::string>{"ia", "iz"}));
+}
+
+TEST_F(ExtractTest, NonObjectElementsAndIncompleteContainersYieldNothing) {
+  Result r =
+      Extract(R"({"spec":{"containers":["nginx",7,null,[{"name":"n","image":"nested"}],)"
+              R"({"name":"noimage"},{"image":"noname"},{"name":"ok","image":"fine"},)"
+              R"({"name":null,"image":null}],"initContainers":"x","ephemeralContainers":5}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(Images(r.containers), (std::vector<std::string>{"fine", "null"}));
+  EXPECT_EQ(Names(r.containers), (std::vector<std::string>{"ok", "null"}));
+}
+
+TEST_F(ExtractTest, NonStringImagesPrintAsGatekeeperPrintsThem) {
+  // Gatekeeper round-trips the review through encoding/json into
+  // interface{}, so every number is a float64 that OPA prints with
+  // strconv.FormatFloat(f, 'g', -1, 64).
+  EXPECT_EQ(ImageOf("12"), "12");
+  EXPECT_EQ(ImageOf("-3"), "-3");
+  EXPECT_EQ(ImageOf("1.5"), "1.5");
+  EXPECT_EQ(ImageOf("1.50"), "1.5");
+  EXPECT_EQ(ImageOf("1e6"), "1e+06");
+  EXPECT_EQ(ImageOf("1e21"), "1e+21");
+  EXPECT_EQ(ImageOf("1e-7"), "1e-07");
+  EXPECT_EQ(ImageOf("0.0001"), "0.0001");
+  EXPECT_EQ(ImageOf("0.00001"), "1e-05");
+  EXPECT_EQ(ImageOf("100000"), "100000");
+  EXPECT_EQ(ImageOf("999999"), "999999");
+  EXPECT_EQ(ImageOf("1000000"), "1e+06");
+  EXPECT_EQ(ImageOf("123456789"), "1.23456789e+08");
+  EXPECT_EQ(ImageOf("1.5e300"), "1.5e+300");
+  EXPECT_EQ(ImageOf("0"), "0");
+  EXPECT_EQ(ImageOf("-0"), "0");
+  EXPECT_EQ(ImageOf("-0.0"), "-0");
+  EXPECT_EQ(ImageOf("0.1"), "0.1");
+  EXPECT_EQ(ImageOf("123456.5"), "123456.5");
+  EXPECT_EQ(ImageOf("98765432109876543210"), "9.876543210987654e+19");
+  EXPECT_EQ(ImageOf("true"), "true");
+  EXPECT_EQ(ImageOf("false"), "false");
+  EXPECT_EQ(ImageOf("null"), "null");
+  EXPECT_EQ(ImageOf(R"([1,"a"])"), R"([1, "a"])");
+  EXPECT_EQ(ImageOf("[]"), "[]");
+  EXPECT_EQ(ImageOf("{}"), "{}");
+  EXPECT_EQ(ImageOf(R"({"b":1,"a":"x"})"), R"({"a": "x", "b": 1})");
+  EXPECT_EQ(ImageOf(R"({"b":1,"a":"x","b":[true,null,{"q":"\n\u0001"}]})"),
+            R"({"a": "x", "b": [true, null, {"q": "\n\x01"}]})");
+  EXPECT_EQ(ImageOf(R"(["caf\u00e9", 1e6, 2.5])"), "[\"caf\xc3\xa9\", 1e+06, 2.5]");
+}
+
+TEST_F(ExtractTest, NonStringNames) {
+  Result r = Extract(R"({"spec":{"containers":[{"name":12,"image":"a"},{"name":["x"],"image":"b"},)"
+                     R"({"name":{"k":"v"},"image":"c"},{"name":false,"image":"d"}]}})");
+  EXPECT_EQ(Names(r.containers),
+            (std::vector<std::string>{"12", R"(["x"])", R"({"k": "v"})", "false"}));
+  for (const auto& c : r.containers) EXPECT_TRUE(c.image_is_string);
+}
+
+TEST_F(ExtractTest, KindlessObject) {
+  Result r = Extract(R"({"spec":{"containers":[{"name":"c","image":"i"}]}})");
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_FALSE(r.record.has_kind);
+  EXPECT_FALSE(r.record.has_api_version);
+  EXPECT_EQ(r.record.kind, "");
+  EXPECT_EQ(Images(r.containers), std::vector<std::string>{"i"});
+}
+
+std::string Nested(int levels) {
+  return R"({"kind":"Pod","status":)" + std::string(levels, '[') + std::string(levels, ']') + "}";
+}
+
+TEST_F(ExtractTest, Errors) {
+  struct Case {
+    std::string json;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {R"({"kind":"Pod","spec":{"containers":[{"name":"c","image":"i"}]})",
+       "malformed JSON (truncated, or unbalanced brackets)"},
+      {R"({"kind":"Pod","metadata":{"name":"x)", "malformed JSON (unclosed string)"},
+      {"{\"kind\":\"P\xff\"}", "invalid UTF-8 in JSON"},
+      {"{\"kind\":\"\xc3\"}", "invalid UTF-8 in JSON"},
+      {R"([{"kind":"Pod"}])", "not a JSON object"},
+      {R"("Pod")", "not a JSON object"},
+      {"", "empty document"},
+      {"   ", "empty document"},
+      {Nested(1030), "JSON nested too deeply (more than 1024 levels)"},
+      // Broken values deep inside fields the extractor does not need.
+      {R"({"kind":"Pod","status":{"a":[1,2}}})", "malformed JSON (unexpected or missing token)"},
+      {R"({"kind":"Pod","status":{"a":tru}})", "malformed JSON (invalid literal)"},
+      {R"({"kind":"Pod","status":{"a":nul}})", "malformed JSON (invalid literal)"},
+      {R"({"kind":"Pod","status":{"a":01}})", "malformed JSON (invalid number)"},
+      {R"({"kind":"Pod","status":{"a":"\x"}})", "malformed JSON (invalid string escape)"},
+      {R"({"kind":"Pod","status":{"a":"ok \" \u12G4"}})", "malformed JSON (invalid string escape)"},
+      {R"({"kind":"Pod","status":{"a":"\u12"}})", "malformed JSON (invalid string escape)"},
+      {R"({"kind":"Pod","status":{"a\q":1}})", "malformed JSON (invalid string escape)"},
+      {R"({"kind":"Pod","status":{"a" 1}})", "malformed JSON (unexpected or missing token)"},
+      {R"({"kind":"Pod","status":[1 2]})", "malformed JSON (unexpected or missing token)"},
+      {R"({"kind":"Pod"} {"kind":"Pod"})", "malformed JSON (content after the object)"},
+      // Go's decoder cannot hold it in a float64 either.
+      {R"({"spec":{"containers":[{"name":"c","image":1e400}]}})",
+       "malformed JSON (invalid number)"},
+      {R"({"status":{"n":-1e400}})", "malformed JSON (invalid number)"},
+      {R"({"kind":"Pod"}})", "malformed JSON (truncated, or unbalanced brackets)"},
+      {"{\"kind\":\"a\tb\"}", "malformed JSON (unescaped control character in string)"},
+  };
+  for (const Case& c : cases) {
+    size_t labels = batch_.labels.size(), containers = batch_.containers.size();
+    Result r = Extract(c.json);
+    EXPECT_EQ(r.record.error, c.error) << c.json.substr(0, 80);
+    // A broken object contributes nothing but its record.
+    EXPECT_EQ(batch_.labels.size(), labels);
+    EXPECT_EQ(batch_.containers.size(), containers);
+    EXPECT_TRUE(r.record.containers.empty());
+  }
+  // 1024 levels (the root object and 1023 arrays) are fine; 1025 are not.
+  EXPECT_EQ(Extract(Nested(1023)).record.error, "");
+  EXPECT_EQ(Extract(Nested(1024)).record.error, "JSON nested too deeply (more than 1024 levels)");
+  EXPECT_EQ(Extract(R"({"spec":{"containers":[{"name":"c","image":)" + std::string(1030, '[') +
+                    std::string(1030, ']') + "}]}}")
+                .record.error,
+            "JSON nested too deeply (more than 1024 levels)");
+}
+
+TEST_F(ExtractTest, WithoutValidationOnlyStageOneErrorsRemain) {
+  const ExtractOptions fast{.validate = false};
+  // Broken values in skipped fields pass unnoticed...
+  for (const char* json :
+       {R"({"kind":"Pod","status":{"a":[1,2}}})", R"({"kind":"Pod","status":{"a":tru}})",
+        R"({"kind":"Pod","status":[1 2]})", R"({"kind":"Pod","status":{"a":"\x"}})"}) {
+    Result r = Extract(json, fast);
+    EXPECT_EQ(r.record.error, "") << json;
+    EXPECT_EQ(r.record.kind, "Pod");
+  }
+  // ...but what stage 1 sees, and everything that is read, is still checked.
+  EXPECT_EQ(Extract("{\"kind\":\"Pod\",\"status\":\"\xff\"}", fast).record.error,
+            "invalid UTF-8 in JSON");
+  EXPECT_EQ(Extract(R"({"kind":"Pod","status":{"a":[1,2]})", fast).record.error,
+            "malformed JSON (truncated, or unbalanced brackets)");
+  EXPECT_EQ(Extract(R"({"spec":{"containers":[{"name":"a" "image":"b"}]}})", fast).record.error,
+            "malformed JSON (unexpected or missing token)");
+  Result r = Extract(kPod, fast);
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(r.containers.size(), 4u);
+}
+
+TEST_F(ExtractTest, ControlCharacterInSkippedStringIsAnError) {
+  EXPECT_EQ(Extract("{\"status\":{\"a\":\"x\ny\"}}").record.error,
+            "malformed JSON (unescaped control character in string)");
+  EXPECT_EQ(Extract(R"({"status":{"a":"x\ny \u00e9 \ud83d\ude00 \"\\\/\b\f\r\t"}})").record.error,
+            "");
+  // Go's decoder turns a lone surrogate into U+FFFD; in a skipped string it is no error.
+  EXPECT_EQ(Extract(R"({"status":{"a":"\ud800 x"}})").record.error, "");
+}
+
+TEST_F(ExtractTest, EveryTruncationIsAnError) {
+  const std::string pod(kPod);
+  const size_t end = pod.find_last_not_of(" \n") + 1;
+  for (size_t n = 0; n < end; ++n) {
+    Result r = Extract(std::string_view(pod).substr(0, n));
+    EXPECT_NE(r.record.error, "") << "prefix of " << n << " bytes";
+  }
+}
+
+TEST_F(ExtractTest, CorruptedBytesNeverCrash) {
+  // Every single-byte substitution with a JSON-significant character either
+  // parses or is an error; with sanitizers this checks memory safety too.
+  const std::string pod(kPod);
+  int errors = 0;
+  for (size_t i = 0; i < pod.size(); ++i) {
+    for (char c : {'"', '\\', '{', '}', '[', ']', ',', ':', '0', 'e', ' '}) {
+      std::string broken = pod;
+      broken[i] = c;
+      Result r = Extract(broken);
+      errors += !r.record.error.empty();
+    }
+  }
+  EXPECT_GT(errors, 0);
+}
+
+TEST_F(ExtractTest, ParserIsReusedAcrossObjects) {
+  Extractor extractor;
+  ExtractedBatch batch;
+  for (int i = 0; i < 3; ++i) {
+    Result bad = ExtractWith(extractor, R"({"spec":{"containers":[{"name":"c")", &batch);
+    EXPECT_NE(bad.record.error, "");
+    Result good = ExtractWith(extractor, kPod, &batch);
+    EXPECT_EQ(good.record.error, "");
+    EXPECT_EQ(good.containers.size(), 4u);
+  }
+  EXPECT_EQ(batch.objects.size(), 6u);
+  EXPECT_EQ(batch.containers.size(), 12u);
+}
+
+constexpr std::string_view kDeployment = R"({
+  "apiVersion": "apps/v1", "kind": "Deployment",
+  "metadata": {"name": "d", "namespace": "ns", "labels": {"team": "x"}},
+  "spec": {
+    "replicas": 2,
+    "template": {
+      "metadata": {"labels": {"app": "d"}},
+      "spec": {"containers": [{"name": "c", "image": "nginx"}],
+               "initContainers": [{"name": "i", "image": "busybox"}]}
+    }
+  }
+})";
+
+TEST_F(ExtractTest, PodTemplatesOnlyWhenAsked) {
+  Result plain = Extract(kDeployment);
+  EXPECT_EQ(plain.record.template_path, PodTemplatePath::kNone);
+  EXPECT_TRUE(plain.template_containers.empty());
+  EXPECT_TRUE(plain.containers.empty());
+
+  Result r = Extract(kDeployment, ExtractOptions{.pod_templates = true});
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(r.record.template_path, PodTemplatePath::kSpecTemplate);
+  EXPECT_EQ(r.labels, (Pairs{{"team", "x"}}));
+  EXPECT_EQ(r.template_labels, (Pairs{{"app", "d"}}));
+  EXPECT_EQ(Images(r.template_containers), (std::vector<std::string>{"nginx", "busybox"}));
+  EXPECT_TRUE(r.containers.empty());
+}
+
+TEST_F(ExtractTest, CronJobTemplate) {
+  Result r = Extract(R"({
+    "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj"},
+    "spec": {"schedule": "* * * * *",
+      "jobTemplate": {
+        "metadata": {"labels": {"job": "yes"}},
+        "spec": {"template": {
+          "metadata": {"labels": {"pod": "yes"}},
+          "spec": {"containers": [{"name": "old", "image": "old"}],
+                   "containers": [{"name": "c", "image": "cron-image"}]}}}}}})",
+                     ExtractOptions{.pod_templates = true});
+  EXPECT_EQ(r.record.error, "");
+  EXPECT_EQ(r.record.template_path, PodTemplatePath::kJobTemplate);
+  EXPECT_EQ(r.job_template_labels, (Pairs{{"job", "yes"}}));
+  EXPECT_EQ(r.template_labels, (Pairs{{"pod", "yes"}}));
+  EXPECT_EQ(Images(r.template_containers), std::vector<std::string>{"cron-image"});
+}
+
+TEST_F(ExtractTest, DuplicateTemplateLastWins) {
+  Result r = Extract(
+      R"({"spec":{"template":{"spec":{"containers":[{"name":"a","image":"first"}]}},)"
+      R"("template":{"metadata":{"labels":{"l":"v"}},"spec":{"containers":[{"name":"b","image":"second"}]}}}})",
+      ExtractOptions{.pod_templates = true});
+  EXPECT_EQ(Images(r.template_containers), std::vector<std::string>{"second"});
+  EXPECT_EQ(r.template_labels, (Pairs{{"l", "v"}}));
+}
+
+// JSONTestSuite: every n_ file must be an error; every y_ file must parse
+// (or be reported as "not a JSON object" when its root is not an object).
+TEST_F(ExtractTest, JsonTestSuite) {
+  GS_REQUIRE_CORPUS();
+  const auto dir = testing::CorpusDir() / "jsontestsuite" / "test_parsing";
+  if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << "no " << dir;
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 2 || (name[0] != 'y' && name[0] != 'n') || name[1] != '_') continue;
+    const std::string json = testing::ReadFile(entry.path());
+    Result r = Extract(json);
+    if (name[0] == 'n') {
+      EXPECT_NE(r.record.error, "") << name;
+    } else {
+      EXPECT_TRUE(r.record.error == "" || r.record.error == "not a JSON object")
+          << name << ": " << r.record.error;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 250);
+}
+
+TEST_F(ExtractTest, RealWorldPods) {
+  GS_REQUIRE_CORPUS();
+  const std::string text =
+      testing::ReadFile(testing::CorpusDir() / "realworld/wey-gu__k8s-graph/data/pods.json");
+  ASSERT_FALSE(text.empty());
+  simdjson::dom::parser dom;
+  simdjson::dom::element root;
+  ASSERT_EQ(dom.parse(text).get(root), simdjson::SUCCESS);
+  simdjson::dom::array items;
+  ASSERT_EQ(root["items"].get_array().get(items), simdjson::SUCCESS);
+  Extractor extractor;
+  ExtractedBatch batch;
+  int pods = 0, init = 0, regular = 0, ephemeral = 0;
+  for (simdjson::dom::element item : items) {
+    const std::string raw = simdjson::minify(item);
+    Result r = ExtractWith(extractor, raw, &batch);
+    ASSERT_EQ(r.record.error, "");
+    EXPECT_EQ(r.record.kind, "Pod");
+    EXPECT_FALSE(r.record.name.empty());
+    EXPECT_FALSE(r.record.ns.empty());
+    for (const auto& c : r.containers) {
+      EXPECT_TRUE(c.image_is_string);
+      EXPECT_FALSE(c.image.empty());
+      init += c.list == ContainerList::kInitContainers;
+      regular += c.list == ContainerList::kContainers;
+      ephemeral += c.list == ContainerList::kEphemeralContainers;
+    }
+    ++pods;
+  }
+  EXPECT_EQ(pods, 30);
+
+  // The whole List, as it is on disk (4-space kubectl layout), is one valid object.
+  Result list = ExtractWith(extractor, text, &batch);
+  EXPECT_EQ(list.record.error, "");
+  EXPECT_EQ(list.record.kind, "List");
+  EXPECT_TRUE(list.containers.empty());
+  EXPECT_EQ(init, 3);
+  EXPECT_EQ(regular, 32);
+  EXPECT_EQ(ephemeral, 0);
+}
+
+}  // namespace
+}  // namespace gatescan

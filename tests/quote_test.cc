@@ -1,0 +1,164 @@
+#include "gatescan/quote.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace gatescan {
+namespace {
+
+TEST(GoQuoteTest, AsciiAndSimpleEscapes) {
+  EXPECT_EQ(GoQuote(""), "\"\"");
+  EXPECT_EQ(GoQuote("nginx:1.25"), "\"nginx:1.25\"");
+  EXPECT_EQ(GoQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(GoQuote("\a\b\f\n\r\t\v"), "\"\\a\\b\\f\\n\\r\\t\\v\"");
+  EXPECT_EQ(GoQuote(std::string("\0", 1)), "\"\\x00\"");
+  EXPECT_EQ(GoQuote("\x01\x1b\x1f"), "\"\\x01\\x1b\\x1f\"");
+  EXPECT_EQ(GoQuote("\x7f"), "\"\\x7f\"");
+  EXPECT_EQ(GoQuote(" ~'`"), "\" ~'`\"");
+}
+
+TEST(GoQuoteTest, NonPrintableRunes) {
+  EXPECT_EQ(GoQuote("\u0080"), "\"\\u0080\"");
+  EXPECT_EQ(GoQuote("\u009f"), "\"\\u009f\"");
+  EXPECT_EQ(GoQuote("a\u00a0b"), "\"a\\u00a0b\"");  // NO-BREAK SPACE (Zs)
+  EXPECT_EQ(GoQuote("\u00ad"), "\"\\u00ad\"");      // SOFT HYPHEN (Cf)
+  EXPECT_EQ(GoQuote("\u2028\u2029"), "\"\\u2028\\u2029\"");
+  EXPECT_EQ(GoQuote("\u200b\u200e\u202e"), "\"\\u200b\\u200e\\u202e\"");
+  EXPECT_EQ(GoQuote("\ufeff"), "\"\\ufeff\"");
+  EXPECT_EQ(GoQuote("\u3000"), "\"\\u3000\"");  // IDEOGRAPHIC SPACE (Zs)
+  EXPECT_EQ(GoQuote("\ue000"), "\"\\ue000\"");  // private use
+  EXPECT_EQ(GoQuote("\U000F0000"), "\"\\U000f0000\"");
+  EXPECT_EQ(GoQuote("\U000E0001"), "\"\\U000e0001\"");        // LANGUAGE TAG (Cf)
+  EXPECT_EQ(GoQuote("\xef\xbf\xbe"), "\"\\ufffe\"");          // noncharacter U+FFFE
+  EXPECT_EQ(GoQuote("\xcd\xb8"), "\"\\u0378\"");              // unassigned U+0378
+  EXPECT_EQ(GoQuote("\xf0\x9f\xab\xb9"), "\"\\U0001faf9\"");  // unassigned in Unicode 15.0
+}
+
+TEST(GoQuoteTest, PrintableRunesKept) {
+  EXPECT_EQ(GoQuote("é ÿ ¡"), "\"é ÿ ¡\"");
+  EXPECT_EQ(GoQuote("镜像"), "\"镜像\"");
+  EXPECT_EQ(GoQuote("\U0001F600"), "\"\U0001F600\"");                      // emoji
+  EXPECT_EQ(GoQuote("\U0001FAE8"), "\"\U0001FAE8\"");                      // added in Unicode 15.0
+  EXPECT_EQ(GoQuote("\U00020000\U00031350"), "\"\U00020000\U00031350\"");  // CJK ext B, ext H
+  EXPECT_EQ(GoQuote("\ufffd"), "\"\ufffd\"");    // a valid U+FFFD is printable
+  EXPECT_EQ(GoQuote("e\u0301"), "\"e\u0301\"");  // combining mark
+}
+
+TEST(GoQuoteTest, InvalidUtf8EscapedBytewise) {
+  EXPECT_EQ(GoQuote("\xff"), "\"\\xff\"");
+  EXPECT_EQ(GoQuote("a\x80z"), "\"a\\x80z\"");
+  EXPECT_EQ(GoQuote("\xe4\xb8"), "\"\\xe4\\xb8\"");  // truncated
+  EXPECT_EQ(GoQuote("\xe4\xb8"
+                    "a"),
+            "\"\\xe4\\xb8a\"");                                        // truncated, then ASCII
+  EXPECT_EQ(GoQuote("\xc0\xaf"), "\"\\xc0\\xaf\"");                    // overlong '/'
+  EXPECT_EQ(GoQuote("\xe0\x80\xaf"), "\"\\xe0\\x80\\xaf\"");           // overlong
+  EXPECT_EQ(GoQuote("\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");           // surrogate U+D800
+  EXPECT_EQ(GoQuote("\xf4\x90\x80\x80"), "\"\\xf4\\x90\\x80\\x80\"");  // > U+10FFFF
+  EXPECT_EQ(GoQuote("\xf8\x88\x80\x80\x80"), "\"\\xf8\\x88\\x80\\x80\\x80\"");
+}
+
+TEST(GoIsPrintTest, MatchesGoUnicodeIsPrint) {
+  EXPECT_TRUE(GoIsPrint(' '));
+  EXPECT_TRUE(GoIsPrint('~'));
+  EXPECT_FALSE(GoIsPrint('\t'));
+  EXPECT_FALSE(GoIsPrint(0x7F));
+  EXPECT_FALSE(GoIsPrint(0x85));
+  EXPECT_FALSE(GoIsPrint(0xA0));
+  EXPECT_TRUE(GoIsPrint(0xA1));
+  EXPECT_FALSE(GoIsPrint(0xAD));
+  EXPECT_TRUE(GoIsPrint(0xFF));
+  EXPECT_FALSE(GoIsPrint(0x1680));  // OGHAM SPACE MARK (Zs)
+  EXPECT_FALSE(GoIsPrint(0x2000));
+  EXPECT_FALSE(GoIsPrint(0x2060));
+  EXPECT_TRUE(GoIsPrint(0x4E00));
+  EXPECT_TRUE(GoIsPrint(0x9FFF));  // last of the Unified Ideographs range in 15.0
+  EXPECT_TRUE(GoIsPrint(0xAC00));  // Hangul syllables range
+  EXPECT_TRUE(GoIsPrint(0xD7A3));
+  EXPECT_FALSE(GoIsPrint(0xD7A4));
+  EXPECT_FALSE(GoIsPrint(0xD800));
+  EXPECT_FALSE(GoIsPrint(0xDFFF));
+  EXPECT_FALSE(GoIsPrint(0xF8FF));
+  EXPECT_TRUE(GoIsPrint(0xF900));
+  EXPECT_TRUE(GoIsPrint(0xFFFD));
+  EXPECT_FALSE(GoIsPrint(0xFFFF));
+  EXPECT_TRUE(GoIsPrint(0x1F600));
+  EXPECT_TRUE(GoIsPrint(0x2A6DF));
+  EXPECT_FALSE(GoIsPrint(0x2A6E0));
+  EXPECT_TRUE(GoIsPrint(0x323AF));  // CJK Extension H, new in 15.0
+  EXPECT_FALSE(GoIsPrint(0x323B0));
+  EXPECT_FALSE(GoIsPrint(0xE0100 - 1));
+  EXPECT_TRUE(GoIsPrint(0xE0100));  // VARIATION SELECTOR-17 (Mn)
+  EXPECT_FALSE(GoIsPrint(0x10FFFF));
+  EXPECT_FALSE(GoIsPrint(0x110000));
+}
+
+// Checks that `json` is one JSON string literal made only of valid escapes
+// and valid UTF-8 with no raw control characters.
+bool IsValidJsonString(const std::string& json) {
+  if (json.size() < 2 || json.front() != '"' || json.back() != '"') return false;
+  for (size_t i = 1; i + 1 < json.size();) {
+    const auto c = static_cast<unsigned char>(json[i]);
+    if (c == '"' || c < 0x20) return false;
+    if (c == '\\') {
+      if (i + 2 >= json.size()) return false;
+      const char e = json[i + 1];
+      if (e == 'u') {
+        if (i + 6 >= json.size()) return false;
+        for (int k = 2; k < 6; ++k) {
+          if (!isxdigit(static_cast<unsigned char>(json[i + k]))) return false;
+        }
+        i += 6;
+      } else if (std::string("\"\\/bfnrt").find(e) != std::string::npos) {
+        i += 2;
+      } else {
+        return false;
+      }
+      continue;
+    }
+    size_t n = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
+    if (n == 0 || i + n >= json.size()) return false;
+    if (n > 1 && GoQuote(json.substr(i, n)).find("\\x") != std::string::npos) return false;
+    i += n;
+  }
+  return true;
+}
+
+TEST(JsonStringTest, ValidForEveryByteValue) {
+  for (int b = 0; b < 256; ++b) {
+    for (bool html : {false, true}) {
+      const std::string s = std::string("a") + static_cast<char>(b) + "z";
+      std::string out;
+      AppendJsonString(s, &out, html);
+      EXPECT_TRUE(IsValidJsonString(out)) << "byte " << b << ": " << out;
+    }
+  }
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  std::string out;
+  AppendJsonString(all, &out);
+  EXPECT_TRUE(IsValidJsonString(out));
+}
+
+TEST(JsonStringTest, EscapesLikeGo) {
+  std::string out;
+  AppendJsonString("a\"b\\c\n\r\t\x01<>&\u2028", &out);
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\r\\t\\u0001<>&\u2028\"");
+  out.clear();
+  AppendJsonString("<>&\u2028\u2029", &out, /*escape_html=*/true);
+  EXPECT_EQ(out, "\"\\u003c\\u003e\\u0026\\u2028\\u2029\"");
+  out.clear();
+  AppendJsonString("x\xff\xed\xa0\x80y", &out);
+  EXPECT_EQ(out, "\"x\\ufffd\\ufffd\\ufffd\\ufffdy\"");
+  out.clear();
+  AppendJsonString("镜像\U0001F600", &out);
+  EXPECT_EQ(out, "\"镜像\U0001F600\"");
+}
+
+}  // namespace
+}  // namespace gatescan
