@@ -26,7 +26,8 @@ namespace po = boost::program_options;
 
 constexpr const char* kVersion = "gatescan 0.1.0";
 
-constexpr const char* kUsage = R"(gatescan — Gatekeeper K8sAllowedRepos verdicts over kubectl dumps, offline.
+constexpr const char* kUsage =
+    R"(gatescan — Gatekeeper K8sAllowedRepos verdicts over kubectl dumps, offline.
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
@@ -71,39 +72,40 @@ struct CliOptions {
 
 po::options_description ScanOptionsDescription(CliOptions* o) {
   po::options_description desc("Scan options");
-  desc.add_options()
-      ("policy,p", po::value(&o->policies)->composing(),
-       "Gatekeeper policy file or directory (YAML/JSON, multi-document, kind: List): "
-       "ConstraintTemplates, constraints, ExpansionTemplates, Config, Namespaces. Repeatable.")
-      ("allow", po::value(&o->allow)->composing(),
-       "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
-       "matching Pods (deny). Repeatable. Tip: end registries with '/'.")
-      ("output,o", po::value(&o->output)->default_value("text"),
-       "text | gator | ndjson | csv | audit | audit-log")
-      ("namespace,n", po::value(&o->namespaces)->composing(),
-       "only objects in this namespace (prefix*, *suffix, *contains* wildcards). Repeatable.")
-      ("exclude-namespace", po::value(&o->excluded_namespaces)->composing(),
-       "skip objects in this namespace (wildcards as -n). Repeatable.")
-      ("selector,l", po::value(&o->selector),
-       "kubectl label selector: a=b,c!=d,e in (x,y),!f")
-      ("expand", po::bool_switch(&o->expand),
-       "also check pod templates of workloads, as Gatekeeper ExpansionTemplates do")
-      ("match", po::value(&o->match)->default_value("gatekeeper"),
-       "gatekeeper (raw byte prefix, exactly as the Rego) | reference (normalised image "
-       "references, matched on component boundaries: docker.io allows busybox, not "
-       "docker.io.evil.com/x)")
-      ("violations-limit", po::value(&o->violations_limit)->default_value("unlimited"),
-       "-o audit: violations kept per constraint (Gatekeeper keeps 20)")
-      ("truncate-messages", po::bool_switch(&o->truncate_messages),
-       "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")
-      ("threads,j", po::value(&o->threads)->default_value(0), "worker threads (0: all hardware threads)")
-      ("progress", po::value(&o->progress)->default_value("auto"), "auto | always | never (on stderr)")
-      ("color", po::value(&o->color)->default_value("auto"), "auto | always | never (NO_COLOR honoured)")
-      ("stats", po::bool_switch(&o->stats), "print a summary with throughput on stderr")
-      ("max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
-       "larger objects become error records; the scan goes on")
-      ("exit-zero", po::bool_switch(&o->exit_zero), "exit 0 even when violations are found")
-      ("quiet,q", po::bool_switch(&o->quiet), "print nothing on standard output");
+  desc.add_options()(
+      "policy,p", po::value(&o->policies)->composing(),
+      "Gatekeeper policy file or directory (YAML/JSON, multi-document, kind: List): "
+      "ConstraintTemplates, constraints, ExpansionTemplates, Config, Namespaces. Repeatable.")(
+      "allow", po::value(&o->allow)->composing(),
+      "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
+      "matching Pods (deny). Repeatable. Tip: end registries with '/'.")(
+      "output,o", po::value(&o->output)->default_value("text"),
+      "text | gator | ndjson | csv | audit | audit-log")(
+      "namespace,n", po::value(&o->namespaces)->composing(),
+      "only objects in this namespace (prefix*, *suffix, *contains* wildcards). Repeatable.")(
+      "exclude-namespace", po::value(&o->excluded_namespaces)->composing(),
+      "skip objects in this namespace (wildcards as -n). Repeatable.")(
+      "selector,l", po::value(&o->selector), "kubectl label selector: a=b,c!=d,e in (x,y),!f")(
+      "expand", po::bool_switch(&o->expand),
+      "also check pod templates of workloads, as Gatekeeper ExpansionTemplates do")(
+      "match", po::value(&o->match)->default_value("gatekeeper"),
+      "gatekeeper (raw byte prefix, exactly as the Rego) | reference (normalised image "
+      "references, matched on component boundaries: docker.io allows busybox, not "
+      "docker.io.evil.com/x)")("violations-limit",
+                               po::value(&o->violations_limit)->default_value("unlimited"),
+                               "-o audit: violations kept per constraint (Gatekeeper keeps 20)")(
+      "truncate-messages", po::bool_switch(&o->truncate_messages),
+      "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")(
+      "threads,j", po::value(&o->threads)->default_value(0),
+      "worker threads (0: all hardware threads)")(
+      "progress", po::value(&o->progress)->default_value("auto"),
+      "auto | always | never (on stderr)")("color", po::value(&o->color)->default_value("auto"),
+                                           "auto | always | never (NO_COLOR honoured)")(
+      "stats", po::bool_switch(&o->stats), "print a summary with throughput on stderr")(
+      "max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
+      "larger objects become error records; the scan goes on")(
+      "exit-zero", po::bool_switch(&o->exit_zero), "exit 0 even when violations are found")(
+      "quiet,q", po::bool_switch(&o->quiet), "print nothing on standard output");
   return desc;
 }
 
@@ -119,9 +121,12 @@ std::string UtcTimestamp() {
 }
 
 bool ParseMode(const std::string& value, const char* option, ProgressMode* out) {
-  if (value == "auto") *out = ProgressMode::kAuto;
-  else if (value == "always") *out = ProgressMode::kAlways;
-  else if (value == "never") *out = ProgressMode::kNever;
+  if (value == "auto")
+    *out = ProgressMode::kAuto;
+  else if (value == "always")
+    *out = ProgressMode::kAlways;
+  else if (value == "never")
+    *out = ProgressMode::kNever;
   else {
     Fail(std::string("--") + option + " must be auto, always or never, not '" + value + "'");
     return false;
@@ -149,8 +154,11 @@ class NullSink : public OutputSink {
 int RunScanCommand(const CliOptions& o, bool inventory) {
   OutputFormat format = OutputFormat::kText;
   InventoryFormat inventory_format = InventoryFormat::kText;
-  if (inventory ? !ParseInventoryFormat(o.output, &inventory_format) : !ParseOutputFormat(o.output, &format)) {
-    Fail("unknown output format '" + o.output + (inventory ? "' (text, json, csv, html)" : "' (text, gator, ndjson, csv, audit, audit-log)"));
+  if (inventory ? !ParseInventoryFormat(o.output, &inventory_format)
+                : !ParseOutputFormat(o.output, &format)) {
+    Fail("unknown output format '" + o.output +
+         (inventory ? "' (text, json, csv, html)"
+                    : "' (text, gator, ndjson, csv, audit, audit-log)"));
     return kExitError;
   }
   MatchMode match;
@@ -170,7 +178,8 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
     char* end = nullptr;
     const long long limit = std::strtoll(o.violations_limit.c_str(), &end, 10);
     if (o.violations_limit.empty() || *end != '\0' || limit < 0) {
-      Fail("--violations-limit must be a number >= 0 or 'unlimited', not '" + o.violations_limit + "'");
+      Fail("--violations-limit must be a number >= 0 or 'unlimited', not '" + o.violations_limit +
+           "'");
       return kExitError;
     }
     report.violations_limit = limit;
@@ -178,8 +187,8 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
   const bool stdout_tty = isatty(STDOUT_FILENO) != 0;
   report.escape_control = stdout_tty;
   const char* no_color = std::getenv("NO_COLOR");
-  report.color = color == ProgressMode::kAlways ||
-                 (color == ProgressMode::kAuto && stdout_tty && (no_color == nullptr || *no_color == '\0'));
+  report.color = color == ProgressMode::kAlways || (color == ProgressMode::kAuto && stdout_tty &&
+                                                    (no_color == nullptr || *no_color == '\0'));
 
   Policy policy;
   PolicyOptions policy_options{o.policies, o.allow};
@@ -218,7 +227,8 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
 
   const Evaluator evaluator(policy, scan.evaluate);
   for (const auto& warning : evaluator.Warnings()) Fail("warning: " + warning);
-  auto reporter = inventory ? MakeInventoryReporter(inventory_format, policy.constraints.empty() ? nullptr : &policy)
+  auto reporter = inventory ? MakeInventoryReporter(inventory_format,
+                                                    policy.constraints.empty() ? nullptr : &policy)
                             : MakeReporter(format, policy, report);
   std::unique_ptr<OutputSink> sink =
       o.quiet ? std::unique_ptr<OutputSink>(new NullSink()) : MakeFdSink(STDOUT_FILENO);
@@ -231,7 +241,8 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
   return code == kExitViolations && o.exit_zero ? kExitClean : code;
 }
 
-constexpr const char* kInventoryUsage = R"(gatescan inventory — every container image of a dump, by registry, repository and image.
+constexpr const char* kInventoryUsage =
+    R"(gatescan inventory — every container image of a dump, by registry, repository and image.
 
 Usage:
   gatescan inventory [OPTIONS] [INPUT ...]     -o text | json | csv | html
@@ -244,7 +255,8 @@ self-contained page with charts that opens offline.
   gatescan inventory -o html --allow docker.io/ --allow registry.k8s.io/ pods.json > report.html
 )";
 
-constexpr const char* kExplainUsage = R"(gatescan explain — how an image reference is parsed and which constraint allows it.
+constexpr const char* kExplainUsage =
+    R"(gatescan explain — how an image reference is parsed and which constraint allows it.
 
 Usage:
   gatescan explain [OPTIONS] [--] IMAGE ...
@@ -260,7 +272,8 @@ int RunExplain(const std::vector<std::string>& args) {
   std::string output = "text", match_name = "gatekeeper";
   bool help = false;
   po::options_description desc("Explain options");
-  desc.add_options()("policy,p", po::value(&policies)->composing(), "policy file or directory (repeatable)")(
+  desc.add_options()("policy,p", po::value(&policies)->composing(),
+                     "policy file or directory (repeatable)")(
       "allow", po::value(&allow)->composing(), "allowed repo prefix (repeatable)")(
       "output,o", po::value(&output)->default_value("text"), "text | json (one object per image)")(
       "match", po::value(&match_name)->default_value("gatekeeper"), "gatekeeper | reference")(
@@ -363,7 +376,9 @@ int RunCli(int argc, const char* const* argv) {
     return kExitError;
   }
   if (help) {
-    std::cout << (command == "inventory" ? kInventoryUsage : kUsage) << "\n" << visible << "\n" << general << "\n";
+    std::cout << (command == "inventory" ? kInventoryUsage : kUsage) << "\n"
+              << visible << "\n"
+              << general << "\n";
     return kExitClean;
   }
   if (version) {

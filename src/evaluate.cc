@@ -23,8 +23,9 @@ EnforcementAction EffectiveAction(const Constraint& c) {
   if (c.action != EnforcementAction::kScoped) return c.action;
   bool warn = false;
   for (const auto& scoped : c.scoped_actions) {
-    const bool applies = std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
-                                     [](const std::string& p) { return p == kAuditPoint || p == "*"; });
+    const bool applies =
+        std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
+                    [](const std::string& p) { return p == kAuditPoint || p == "*"; });
     if (!applies) continue;
     if (scoped.action == "deny") return EnforcementAction::kDeny;
     if (scoped.action == "warn") warn = true;
@@ -33,14 +34,14 @@ EnforcementAction EffectiveAction(const Constraint& c) {
 }
 
 std::string_view RenderMessage(const MessageFormat& format, std::string_view implied_by,
-                               std::string_view name, std::string_view image,
-                               std::string_view list, StringArena* arena) {
+                               std::string_view name, std::string_view image, std::string_view list,
+                               StringArena* arena) {
   constexpr std::string_view kImpliedOpen = "[Implied by ", kImpliedClose = "] ";
   const bool implied = !implied_by.empty();
   size_t size = implied ? kImpliedOpen.size() + implied_by.size() + kImpliedClose.size() : 0;
   for (const auto& literal : format.literals) size += literal.size();
   for (const auto arg : format.args) {
-    size += arg == MessageFormat::Arg::kName ? name.size()
+    size += arg == MessageFormat::Arg::kName    ? name.size()
             : arg == MessageFormat::Arg::kImage ? image.size()
                                                 : list.size();
   }
@@ -64,7 +65,8 @@ std::string_view RenderMessage(const MessageFormat& format, std::string_view imp
   return {out, size};
 }
 
-std::string_view Prefixed(std::string_view template_name, std::string_view message, StringArena* arena) {
+std::string_view Prefixed(std::string_view template_name, std::string_view message,
+                          StringArena* arena) {
   if (template_name.empty()) return arena->Copy(message);
   std::string text = "[Implied by " + std::string(template_name) + "] " + std::string(message);
   return arena->Copy(text);
@@ -150,7 +152,7 @@ int64_t ReferenceAllowlist::MatchingEntry(std::string_view image) const {
 
 int64_t Evaluator::MatchingEntry(uint32_t constraint, std::string_view image) const {
   return options_.match == MatchMode::kReference ? reference_[constraint].MatchingEntry(image)
-                                                  : allowlists_[constraint].MatchingEntry(image);
+                                                 : allowlists_[constraint].MatchingEntry(image);
 }
 
 std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
@@ -203,7 +205,8 @@ bool Evaluator::Selected(const ObjectRecord& object, const ExtractedBatch& batch
   const std::string_view ns = IsNamespaceObject(object) ? object.name : object.ns;
   if (!ns.empty() && AnyWildcardMatches(policy_.excluded_namespaces, ns)) return false;
   if (filter.selector.has_value()) {
-    const std::span<const Label> labels(batch.labels.data() + object.labels.begin, object.labels.size());
+    const std::span<const Label> labels(batch.labels.data() + object.labels.begin,
+                                        object.labels.size());
     if (!SelectorMatches(*filter.selector, labels)) return false;
   }
   return true;
@@ -217,12 +220,14 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
     const Constraint& constraint = policy_.constraints[ci];
     match_error.clear();
-    const MatchOutcome outcome = Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);
+    const MatchOutcome outcome =
+        Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);
     if (outcome == MatchOutcome::kNoMatch) continue;
     Violation base;
     base.constraint = ci;
     base.action = reviewed.action_override.value_or(constraint.action);
-    base.effective = reviewed.action_override.has_value() ? *reviewed.action_override : effective_[ci];
+    base.effective =
+        reviewed.action_override.has_value() ? *reviewed.action_override : effective_[ci];
     base.implied_by = reviewed.implied_by;
     if (outcome == MatchOutcome::kError) {
       base.is_match_error = true;
@@ -285,14 +290,14 @@ void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& 
   struct Level {
     std::string_view group, version, kind, name;
     // What this object's own templateSource paths hold.
-    bool has_spec_template;   // "spec.template"
-    bool has_job_template;    // "spec.jobTemplate"
-    IndexRange labels;        // this object's labels (for resultants)
-    IndexRange containers;    // this object's spec.*Containers (for resultants)
+    bool has_spec_template;  // "spec.template"
+    bool has_job_template;   // "spec.jobTemplate"
+    IndexRange labels;       // this object's labels (for resultants)
+    IndexRange containers;   // this object's spec.*Containers (for resultants)
   };
   const auto [group, version] = SplitApiVersion(object.api_version);
   const bool is_cron = object.template_path == PodTemplatePath::kJobTemplate;
-  Level root{group, version, object.kind, object.name,
+  Level root{group,    version, object.kind,   object.name,
              !is_cron, is_cron, object.labels, object.containers};
   std::vector<Level> stack = {root};
   for (int depth = 0; !stack.empty() && depth < 8; ++depth) {

@@ -482,6 +482,11 @@ struct Framer::Impl {
   uint64_t next_list_id = 0;
   int32_t list_slot = -1;  // index in batch->lists, -1 when not yet in this batch
   bool top_array = false;  // the array is a top-level array, not "items"
+  // Comma structure of the array being framed: an element must be followed by
+  // ',' or ']', and a ',' by an element.
+  bool arr_after_elem = false;
+  bool arr_after_comma = false;
+  bool produced_anything = false;  // any span, list or error in the whole input
   uint64_t array_start = 0;
   uint64_t item_index = 0;
 
@@ -584,6 +589,8 @@ void Framer::Impl::StartList(uint64_t offset, bool top_level) {
   if (top_level || !obj_is_list) NewList();
   top_array = top_level;
   array_start = offset;
+  arr_after_elem = false;
+  arr_after_comma = false;
   mode = Mode::kArrElem;
 }
 
@@ -800,9 +807,21 @@ bool Framer::Impl::StepObjValue() {
 }
 
 bool Framer::Impl::StepArrElem() {
-  while (SkipSpaces() && At(pos) == ',') ++pos;
-  if (pos >= end()) return false;
+  if (!SkipSpaces()) return false;
   char c = At(pos);
+  if (c == ',') {
+    if (!arr_after_elem) Error(pos, item_index, "malformed list: unexpected ',' in array");
+    ++pos;
+    arr_after_elem = false;
+    arr_after_comma = true;
+    return true;
+  }
+  if (c != ']' && c != '}' && arr_after_elem) {
+    Error(pos, item_index, "malformed list: missing ',' between items");
+  }
+  if (c == ']' && arr_after_comma) Error(pos, item_index, "malformed list: trailing ',' in array");
+  arr_after_comma = false;
+  arr_after_elem = c != ']' && c != '}';
   if (c == ']') {
     ++pos;
     if (top_array) {
@@ -1031,6 +1050,12 @@ void Framer::Impl::Finish() {
     }
   }
   mode = Mode::kDone;
+  produced_anything = produced_anything || !batch->spans.empty() || !batch->errors.empty() ||
+                      !batch->lists.empty();
+  if (!produced_anything && !read_failed) {
+    // An empty dump is far more often a failed `kubectl get` than a clean cluster.
+    Error(0, 0, "no Kubernetes object found: the input is empty or holds no JSON object or YAML document");
+  }
 }
 
 // For YAML input, spans and framing errors point at the YAML document they
@@ -1080,6 +1105,8 @@ bool Framer::Impl::Next(FramedBatch* out) {
       }
     }
   }
+  produced_anything = produced_anything || !out->spans.empty() || !out->errors.empty() ||
+                      !out->lists.empty();
   if (yaml != nullptr) MapToYamlOffsets();
   uint64_t keep = mode == Mode::kDone ? end() : KeepFrom();
   carry.resize(end() - keep);

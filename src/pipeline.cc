@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -219,7 +219,8 @@ void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
     ObjectRecord& record = extracted.objects[i];
     origin.offset = span.input_offset;
     origin.index = span.index;
-    origin.labels = std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
+    origin.labels =
+        std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
     if (!record.error.empty()) {
       reporter_->FormatError(ScanError{origin, record.error}, &batch->chunk);
       ++batch->errors;
@@ -242,8 +243,8 @@ void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
     batch->violation_count += n;
     batch->denied = batch->denied || std::any_of(found.begin(), found.end(), IsDenying);
     if (reporter_->wants_every_object()) {
-      const std::span<const ContainerRef> containers(extracted.containers.data() + record.containers.begin,
-                                                     record.containers.size());
+      const std::span<const ContainerRef> containers(
+          extracted.containers.data() + record.containers.begin, record.containers.size());
       reporter_->FormatEveryObject(record, containers, found, origin, &batch->chunk);
     } else if (n > 0) {
       reporter_->FormatObject(record, found, origin, &batch->chunk);
@@ -261,7 +262,8 @@ void Scanner::Emit(Batch* batch) {
   result_.summary.errors += batch->errors;
   result_.denied = result_.denied || batch->denied;
   result_.errored = result_.errored || batch->errors > 0;
-  if (progress_) progress_->Advance(batch->framed.input_bytes, batch->objects, batch->violation_count);
+  if (progress_)
+    progress_->Advance(batch->framed.input_bytes, batch->objects, batch->violation_count);
   Status status = reporter_->Consume(batch->chunk, sink_);
   if (!status.ok()) result_.status = status;
 }
@@ -313,16 +315,16 @@ ScanResult Scanner::Run() {
   const size_t tokens = static_cast<size_t>(std::max(2, threads * 2));
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
-                                     [this](tbb::flow_control& fc) { return NextInput(fc); }) &
-          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
-                                           [this](Batch* batch) {
-                                             if (batch->open_error.empty()) Extract(batch);
-                                             if (!batch->deferred) Format(batch, nullptr);
-                                             return batch;
-                                           }) &
-          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order,
-                                         [this](Batch* batch) { Output(batch); }));
+      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, [this](
+                                                                            tbb::flow_control& fc) {
+        return NextInput(fc);
+      }) & tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, [this](Batch* batch) {
+        if (batch->open_error.empty()) Extract(batch);
+        if (!batch->deferred) Format(batch, nullptr);
+        return batch;
+      }) & tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [this](Batch* batch) {
+        Output(batch);
+      }));
   while (!pending_.empty()) {
     Batch* head = pending_.front();
     if (head->deferred) Format(head, &resolved_);

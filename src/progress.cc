@@ -49,7 +49,8 @@ void Progress::Draw(bool final) {
   std::string line = "\r\x1b[2K";
   if (input_ != nullptr) line += input_->display_name + "  ";
   if (input_size_ > 0 && !final) {
-    const double done = std::min(1.0, static_cast<double>(input_bytes_) / static_cast<double>(input_size_));
+    const double done =
+        std::min(1.0, static_cast<double>(input_bytes_) / static_cast<double>(input_size_));
     const int width = 24;
     const int filled = static_cast<int>(done * width);
     line += "[" + std::string(static_cast<size_t>(filled), '#') +
@@ -59,12 +60,14 @@ void Progress::Draw(bool final) {
     line += pct;
   }
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s  %llu objects  %llu violations  %.2f GB/s", HumanBytes(static_cast<double>(bytes_)).c_str(),
-                static_cast<unsigned long long>(objects_), static_cast<unsigned long long>(violations_),
-                rate / 1e9);
+  std::snprintf(buf, sizeof buf, "%s  %llu objects  %llu violations  %.2f GB/s",
+                HumanBytes(static_cast<double>(bytes_)).c_str(),
+                static_cast<unsigned long long>(objects_),
+                static_cast<unsigned long long>(violations_), rate / 1e9);
   line += buf;
   if (input_size_ > 0 && rate > 0 && input_bytes_ < input_size_ && !final) {
-    std::snprintf(buf, sizeof buf, "  ETA %.0fs", static_cast<double>(input_size_ - input_bytes_) / rate);
+    std::snprintf(buf, sizeof buf, "  ETA %.0fs",
+                  static_cast<double>(input_size_ - input_bytes_) / rate);
     line += buf;
   }
   if (final) line += "\n";
@@ -89,9 +92,10 @@ void PrintStats(const ScanSummary& s, int threads) {
                "gatescan: %llu inputs, %llu bytes, %llu objects, %llu containers, %llu violations, "
                "%llu errors, %.3f s, %.2f GB/s, %d threads\n",
                static_cast<unsigned long long>(s.inputs), static_cast<unsigned long long>(s.bytes),
-               static_cast<unsigned long long>(s.objects), static_cast<unsigned long long>(s.containers),
-               static_cast<unsigned long long>(s.violations), static_cast<unsigned long long>(s.errors),
-               s.seconds, gbps, threads);
+               static_cast<unsigned long long>(s.objects),
+               static_cast<unsigned long long>(s.containers),
+               static_cast<unsigned long long>(s.violations),
+               static_cast<unsigned long long>(s.errors), s.seconds, gbps, threads);
 }
 
 }  // namespace gatescan

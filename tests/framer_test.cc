@@ -434,12 +434,25 @@ TEST(FramerTest, ByteOrderMarkAndLeadingWhitespace) {
   EXPECT_EQ(r.spans[0].input_offset, 15u);
 }
 
-TEST(FramerTest, EmptyAndWhitespaceOnlyInput) {
-  EXPECT_EQ(FrameString("").batches, 0);
-  FrameResult r = FrameString(" \n\t ");
-  EXPECT_TRUE(r.spans.empty());
-  EXPECT_TRUE(r.errors.empty());
-  EXPECT_EQ(r.input_bytes, 4u);
+// An empty dump is far more often a failed `kubectl get` than a clean cluster:
+// it is an error, not a silent pass.
+TEST(FramerTest, EmptyAndWhitespaceOnlyInputIsAnError) {
+  for (const std::string s : {std::string(""), std::string(" \n\t "), std::string("\xEF\xBB\xBF")}) {
+    FrameResult r = FrameString(s);
+    EXPECT_TRUE(r.spans.empty());
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].message.find("no Kubernetes object found"), std::string::npos);
+    EXPECT_EQ(r.input_bytes, s.size());
+  }
+}
+
+TEST(FramerTest, CommaStructureOfListsIsChecked) {
+  for (const char* s : {R"({"items":[,{"a":1}]})", R"({"items":[{"a":1},]})", R"({"items":[{"a":1}{"b":2}]})", "[ , ]"}) {
+    SCOPED_TRACE(s);
+    FrameResult r = FrameEverySize(s);
+    EXPECT_FALSE(r.errors.empty());
+  }
+  EXPECT_TRUE(FrameEverySize(R"({"items":[ {"a":1} , {"b":2} ]})").errors.empty());
 }
 
 TEST(FramerTest, LargeListInSmallBatchesHasBoundedCarry) {

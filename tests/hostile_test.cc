@@ -40,8 +40,8 @@ long PeakChildRssMiB() {
 
 class Hostile : public ::testing::Test {
  protected:
+  TempDir dir_;  // before policy_, which is written into it
   std::string policy_ = dir_.Write("flag-all.yaml", kFlagAll);
-  TempDir dir_;
   RunResult Scan(const std::string& file, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"-o", "ndjson", "-p", policy_};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -92,10 +92,10 @@ TEST_F(Hostile, AMillionContainersInOnePod) {
     pod += R"({"name":"c)" + std::to_string(i % 1000) + R"(","image":"evil/x"})";
   }
   pod += "]}}";
-  const RunResult r = Scan(dir_.Write("wide.json", pod), {"-o", "text"});
+  const RunResult r = Scan(dir_.Write("wide.json", pod));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   // Identical messages are reported once: 1000 distinct names.
-  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1000);
+  EXPECT_EQ(Count(r.out, "\"type\":\"violation\""), 1000u);
   EXPECT_LT(PeakChildRssMiB(), 1024);
 }
 
@@ -154,13 +154,14 @@ TEST(JsonTestSuite, NoCrashAndEveryInvalidFileIsAnError) {
     const RunResult r = RunGatescan({"-o", "ndjson", "-p", policy, e.path().string()});
     SCOPED_TRACE(name);
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << r.exit_code;
-    if (name.starts_with("n_")) {
+    // "[] []" is not one JSON value but is a valid stream of values, which gatescan reads.
+    if (name.starts_with("n_") && name != "n_structure_double_array.json") {
       ++n_files;
       EXPECT_EQ(r.exit_code, 2) << r.out;
       EXPECT_NE(r.out.find(name), std::string::npos) << "the error record names the file: " << r.out;
     }
   }
-  EXPECT_EQ(n_files, 188u);
+  EXPECT_EQ(n_files, 187u);
 }
 
 std::vector<uint64_t> ViolationOffsets(const std::string& ndjson) {

@@ -25,7 +25,7 @@
 namespace gatescan {
 
 struct Violation {
-  uint32_t constraint = 0;  // index into Policy::constraints
+  uint32_t constraint = 0;                              // index into Policy::constraints
   EnforcementAction action = EnforcementAction::kDeny;  // as written on the constraint
   // What the action means for this offline audit: equal to `action`, except
   // that a scoped constraint resolves to its strongest action at the audit
@@ -50,9 +50,9 @@ bool IsDenying(const Violation& v);
 
 // Filters applied before any constraint sees an object (SPEC §1).
 struct ScanFilter {
-  std::vector<std::string> namespaces;          // -n (wildcards); empty: all
-  std::vector<std::string> excluded_namespaces; // --exclude-namespace
-  std::optional<LabelSelector> selector;        // -l
+  std::vector<std::string> namespaces;           // -n (wildcards); empty: all
+  std::vector<std::string> excluded_namespaces;  // --exclude-namespace
+  std::optional<LabelSelector> selector;         // -l
 };
 
 enum class MatchMode {
@@ -119,7 +119,8 @@ class Evaluator {
     std::string_view implied_by;  // expansion template name, for implied objects
     std::optional<EnforcementAction> action_override;
   };
-  void Review(const ReviewedObject& reviewed, std::vector<Violation>* out, StringArena* arena) const;
+  void Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
+              StringArena* arena) const;
   void ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
                      std::vector<Violation>* out, StringArena* arena) const;
 
@@ -127,10 +128,10 @@ class Evaluator {
   EvaluateOptions options_;
   int64_t MatchingEntry(uint32_t constraint, std::string_view image) const;
 
-  std::vector<CompiledAllowlist> allowlists_;      // parallel to policy_.constraints
-  std::vector<ReferenceAllowlist> reference_;      // parallel, in reference mode
-  std::vector<EnforcementAction> effective_;       // parallel to policy_.constraints
-  std::vector<ExpansionTemplate> expansions_;      // given, or the built-in ones
+  std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
+  std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
+  std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
+  std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
 };
 
 }  // namespace gatescan
