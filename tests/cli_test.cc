@@ -233,5 +233,44 @@ TEST(Adversarial, SeedTemplateAndLibraryTemplateWordTheirMessagesDifferently) {
                      "initContainer <a> has an invalid image repo <gcr.io/x>, " + kAllowed + "\n");
 }
 
+// --match reference flags exactly the bypasses and the invalid reference;
+// the default mode keeps Gatekeeper's raw prefix (and lets the bypasses through).
+TEST(ReferenceMode, ComponentBoundariesAndInvalidReferences) {
+  TempDir dir;
+  std::string input;
+  const std::vector<std::pair<std::string, std::string>> pods = {
+      {"hub-short", "busybox"},           {"hub-long", "docker.io/x/y"},
+      {"evil-hub", "docker.io.evil.com/x"}, {"team", "gcr.io/team/app"},
+      {"teammate", "gcr.io/teammate/x"},  {"local", "localhost:5000/app"},
+      {"local-port", "localhost:50001/app"}, {"invalid", "UPPER/Case"}};
+  for (const auto& [name, image] : pods) {
+    input += R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
+             R"(","namespace":"n"},"spec":{"containers":[{"name":"c","image":")" + image + "\"}]}}\n";
+  }
+  const std::string file = dir.Write("pods.ndjson", input);
+  const std::vector<std::string> allow = {"--allow", "docker.io", "--allow", "gcr.io/team", "--allow", "localhost:5000/"};
+  auto names = [](const std::string& out) {
+    std::vector<std::string> flagged;
+    for (size_t p = out.find("v1/Pod n/"); p != std::string::npos; p = out.find("v1/Pod n/", p + 1)) {
+      flagged.push_back(out.substr(p + 9, out.find(':', p) - p - 9));
+    }
+    return flagged;
+  };
+  auto reference = allow;
+  reference.insert(reference.end(), {"--match", "reference", file});
+  const RunResult r = RunGatescan(reference);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(names(r.out), (std::vector<std::string>{"evil-hub", "teammate", "local-port", "invalid"})) << r.out;
+  EXPECT_NE(r.out.find("container <c> has an invalid image repo <docker.io.evil.com/x>, allowed repos are "
+                       "[\"docker.io\", \"gcr.io/team\", \"localhost:5000/\"]"),
+            std::string::npos)
+      << "messages keep Gatekeeper's wording and the raw image";
+  auto gatekeeper = allow;
+  gatekeeper.push_back(file);
+  const RunResult g = RunGatescan(gatekeeper);
+  EXPECT_EQ(names(g.out), (std::vector<std::string>{"hub-short", "local-port", "invalid"})) << g.out;
+  EXPECT_NE(g.err.find("docker.io/"), std::string::npos) << "bypassable entries are warned about";
+}
+
 }  // namespace
 }  // namespace gatescan::testing
