@@ -10,23 +10,30 @@
 namespace gatescan {
 namespace {
 
-constexpr std::string_view kAuditPoint = "audit.gatekeeper.sh";
-
 CompiledAllowlist::Semantics SemanticsOf(RepoPredicate predicate) {
   return predicate == RepoPredicate::kExactOrGlob ? CompiledAllowlist::Semantics::kExactOrGlob
                                                   : CompiledAllowlist::Semantics::kPrefix;
 }
 
-// A scoped constraint takes, at the audit point, the strongest of the actions
-// listed for "audit.gatekeeper.sh" or "*". With none, it is a dry run there.
-EnforcementAction EffectiveAction(const Constraint& c) {
+bool ListsPoint(const ScopedEnforcementAction& scoped, std::string_view point) {
+  return std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
+                     [point](const std::string& p) { return p == point || p == "*"; });
+}
+
+// Gatekeeper evaluates a scoped constraint at an enforcement point only when
+// one of its scopedEnforcementActions lists that point (or "*").
+bool AppliesAt(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return true;
+  return std::any_of(c.scoped_actions.begin(), c.scoped_actions.end(),
+                     [point](const ScopedEnforcementAction& s) { return ListsPoint(s, point); });
+}
+
+// A scoped constraint takes the strongest of the actions listed for the point.
+EnforcementAction EffectiveAction(const Constraint& c, std::string_view point) {
   if (c.action != EnforcementAction::kScoped) return c.action;
   bool warn = false;
   for (const auto& scoped : c.scoped_actions) {
-    const bool applies =
-        std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
-                    [](const std::string& p) { return p == kAuditPoint || p == "*"; });
-    if (!applies) continue;
+    if (!ListsPoint(scoped, point)) continue;
     if (scoped.action == "deny") return EnforcementAction::kDeny;
     if (scoped.action == "warn") warn = true;
   }
@@ -193,7 +200,8 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     } else {
       allowlists_.emplace_back(constraint.entries, SemanticsOf(tmpl.predicate));
     }
-    effective_.push_back(EffectiveAction(constraint));
+    effective_.push_back(EffectiveAction(constraint, options_.enforcement_point));
+    applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
   }
 }
 
@@ -219,6 +227,7 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
   std::string match_error;
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
     const Constraint& constraint = policy_.constraints[ci];
+    if (!applies_[ci]) continue;
     match_error.clear();
     const MatchOutcome outcome =
         Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);

@@ -233,6 +233,60 @@ TEST(Adversarial, SeedTemplateAndLibraryTemplateWordTheirMessagesDifferently) {
                      "initContainer <a> has an invalid image repo <gcr.io/x>, " + kAllowed + "\n");
 }
 
+// A scoped constraint is reviewed only at the enforcement points it lists:
+// gatescan's own outputs are an audit, -o gator reviews as gator does.
+TEST(EnforcementActions, ScopedActionsDependOnTheEnforcementPoint) {
+  TempDir dir;
+  const std::string policy = dir.Write("scoped.yaml", R"(apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: audit-deny-gator-warn
+spec:
+  enforcementAction: scoped
+  scopedEnforcementActions:
+  - action: deny
+    enforcementPoints:
+    - name: audit.gatekeeper.sh
+  - action: warn
+    enforcementPoints:
+    - name: gator.gatekeeper.sh
+  parameters:
+    repos: ["docker.io/"]
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: webhook-only
+spec:
+  enforcementAction: scoped
+  scopedEnforcementActions:
+  - action: deny
+    enforcementPoints:
+    - name: validation.gatekeeper.sh
+  parameters:
+    repos: ["docker.io/"]
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: plain-warn
+spec:
+  enforcementAction: warn
+  parameters:
+    repos: ["docker.io/"]
+)");
+  const std::string input = dir.Write("p.json", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","namespace":"n"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
+  const std::string msg = R"(container <c> has an invalid image repo <quay.io/x>, allowed repos are ["docker.io/"])";
+  const RunResult text = RunGatescan({"-p", policy, input});
+  EXPECT_EQ(text.exit_code, 1) << "scoped deny at the audit point";
+  EXPECT_EQ(text.out, "v1/Pod n/s: [audit-deny-gator-warn] " + msg + "\nwarn: v1/Pod n/s: [plain-warn] " + msg + "\n");
+  const RunResult gator = RunGatescan({"-o", "gator", "-p", policy, input});
+  EXPECT_EQ(gator.exit_code, 0) << "at gator's point the scoped constraint only warns";
+  const std::string quoted = R"("container <c> has an invalid image repo <quay.io/x>, allowed repos are [\"docker.io/\"]")";
+  EXPECT_EQ(gator.out, "v1/Pod n/s: [\"audit-deny-gator-warn\"] Message: " + quoted + "\n" +
+                           "v1/Pod n/s: [\"plain-warn\"] Message: " + quoted + "\n");
+}
+
 // --match reference flags exactly the bypasses and the invalid reference;
 // the default mode keeps Gatekeeper's raw prefix (and lets the bypasses through).
 TEST(ReferenceMode, ComponentBoundariesAndInvalidReferences) {

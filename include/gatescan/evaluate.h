@@ -64,6 +64,9 @@ struct EvaluateOptions {
   ScanFilter filter;
   bool expand = false;  // --expand
   MatchMode match = MatchMode::kGatekeeper;
+  // Where the review happens, for scoped enforcement actions: an audit by
+  // default; `-o gator` reviews as gator does ("gator.gatekeeper.sh").
+  std::string enforcement_point = "audit.gatekeeper.sh";
 };
 
 // --match reference: a constraint's entries normalised (image_ref.h) and
@@ -131,6 +134,7 @@ class Evaluator {
   std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
   std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
   std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
+  std::vector<bool> applies_;                  // scoped constraints: listed at the enforcement point
   std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
 };
 
