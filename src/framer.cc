@@ -21,6 +21,7 @@
 #include <deque>
 #include <string_view>
 
+#include "gatescan/quote.h"
 #include "gatescan/yaml_json.h"
 
 namespace gatescan {
@@ -224,24 +225,6 @@ const ScanFn kScan = ChooseScanner();
 // Small scalar helpers for the top of the stream.
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool ParseHex4(std::string_view s, size_t i, uint32_t* out) {
   if (i + 4 > s.size()) return false;
@@ -1050,11 +1033,13 @@ void Framer::Impl::Finish() {
     }
   }
   mode = Mode::kDone;
-  produced_anything = produced_anything || !batch->spans.empty() || !batch->errors.empty() ||
-                      !batch->lists.empty();
+  produced_anything =
+      produced_anything || !batch->spans.empty() || !batch->errors.empty() || !batch->lists.empty();
   if (!produced_anything && !read_failed) {
     // An empty dump is far more often a failed `kubectl get` than a clean cluster.
-    Error(0, 0, "no Kubernetes object found: the input is empty or holds no JSON object or YAML document");
+    Error(
+        0, 0,
+        "no Kubernetes object found: the input is empty or holds no JSON object or YAML document");
   }
 }
 
@@ -1105,8 +1090,8 @@ bool Framer::Impl::Next(FramedBatch* out) {
       }
     }
   }
-  produced_anything = produced_anything || !out->spans.empty() || !out->errors.empty() ||
-                      !out->lists.empty();
+  produced_anything =
+      produced_anything || !out->spans.empty() || !out->errors.empty() || !out->lists.empty();
   if (yaml != nullptr) MapToYamlOffsets();
   uint64_t keep = mode == Mode::kDone ? end() : KeepFrom();
   carry.resize(end() - keep);

@@ -9,10 +9,16 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// Decodes one UTF-8 sequence at s[i]. Returns its length, or 0 when the
-// bytes there are not valid UTF-8 (overlong, surrogate, out of range,
-// truncated), in which case Go treats the single byte as RuneError.
-size_t DecodeRune(std::string_view s, size_t i, char32_t* rune) {
+void AppendHexEscape(char prefix, uint32_t value, int digits, std::string* out) {
+  out->push_back('\\');
+  out->push_back(prefix);
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+    out->push_back(kHex[(value >> shift) & 0xF]);
+}
+
+}  // namespace
+
+size_t DecodeUtf8(std::string_view s, size_t i, char32_t* rune) {
   const auto b0 = static_cast<uint8_t>(s[i]);
   if (b0 < 0x80) {
     *rune = b0;
@@ -41,20 +47,29 @@ size_t DecodeRune(std::string_view s, size_t i, char32_t* rune) {
   return n;
 }
 
-void AppendHexEscape(char prefix, uint32_t value, int digits, std::string* out) {
-  out->push_back('\\');
-  out->push_back(prefix);
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
-    out->push_back(kHex[(value >> shift) & 0xF]);
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
 }
-
-}  // namespace
 
 void AppendGoQuoted(std::string_view s, std::string* out) {
   out->push_back('"');
   for (size_t i = 0; i < s.size();) {
     char32_t r = 0;
-    const size_t n = DecodeRune(s, i, &r);
+    const size_t n = DecodeUtf8(s, i, &r);
     if (n == 0) {
       AppendHexEscape('x', static_cast<uint8_t>(s[i]), 2, out);
       ++i;
@@ -165,7 +180,7 @@ void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
       continue;
     }
     char32_t r = 0;
-    const size_t n = DecodeRune(s, i, &r);
+    const size_t n = DecodeUtf8(s, i, &r);
     if (n == 0) {
       out->append("\\ufffd");
       ++i;

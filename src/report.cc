@@ -27,20 +27,6 @@ namespace {
 // ---------------------------------------------------------------------------
 // Small shared pieces.
 
-std::string_view ActionWord(EnforcementAction action) {
-  switch (action) {
-    case EnforcementAction::kDeny:
-      return "deny";
-    case EnforcementAction::kDryrun:
-      return "dryrun";
-    case EnforcementAction::kScoped:
-      return "scoped";
-    case EnforcementAction::kWarn:
-      return "warn";
-  }
-  return "deny";
-}
-
 std::string_view ContainerTypeWord(ContainerList list) {
   switch (list) {
     case ContainerList::kContainers:
@@ -123,32 +109,6 @@ class ChunkReader {
   std::string_view rest_;
 };
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
-size_t ValidUtf8Length(std::string_view s, size_t i, char32_t* rune) {
-  const auto b0 = static_cast<uint8_t>(s[i]);
-  size_t n;
-  char32_t r;
-  char32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2, r = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3, r = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4, r = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<uint8_t>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (b & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-  *rune = r;
-  return n;
-}
-
 // For a terminal: everything Go would not print (controls, C1, bidi
 // overrides, invalid bytes ...) is shown as its Go escape, so a name or
 // message cannot move the cursor or reorder the line.
@@ -161,7 +121,7 @@ void AppendTerminalSafe(std::string_view s, std::string* out) {
       continue;
     }
     char32_t rune = 0;
-    size_t n = c < 0x80 ? 1 : ValidUtf8Length(s, i, &rune);
+    size_t n = c < 0x80 ? 1 : DecodeUtf8(s, i, &rune);
     if (n > 1 && GoIsPrint(rune)) {
       out->append(s.substr(i, n));
       i += n;
@@ -401,7 +361,7 @@ class NdjsonReporter final : public Reporter {
       chunk->append("{\"type\":\"violation\"");
       Field("constraint_kind", c.kind, chunk);
       Field("constraint", c.name, chunk);
-      Field("enforcement_action", ActionWord(v.action), chunk);
+      Field("enforcement_action", ActionName(v.action), chunk);
       Field("group", gv.group, chunk);
       Field("version", gv.version, chunk);
       Field("kind", object.kind, chunk);
@@ -474,7 +434,7 @@ class CsvReporter final : public Reporter {
       const Constraint& c = policy_.constraints[v.constraint];
       const std::string_view cells[] = {c.kind,
                                         c.name,
-                                        ActionWord(v.action),
+                                        ActionName(v.action),
                                         gv.group,
                                         gv.version,
                                         object.kind,
@@ -634,7 +594,7 @@ class AuditReporter final : public Reporter {
     for (ChunkReader reader(chunk); !reader.done();) {
       const uint32_t constraint = reader.U32();
       StatusViolation sv;
-      sv.action = ActionWord(static_cast<EnforcementAction>(reader.U8()));
+      sv.action = ActionName(static_cast<EnforcementAction>(reader.U8()));
       sv.group = reader.Bytes();
       sv.version = reader.Bytes();
       sv.kind = reader.Bytes();
@@ -717,7 +677,7 @@ class AuditReporter final : public Reporter {
     json->Key("spec");
     json->BeginObject();
     json->Key("enforcementAction");
-    json->String(ActionWord(c.action));
+    json->String(ActionName(c.action));
     if (c.has_list && c.template_index < policy_.templates.size()) {
       json->Key("parameters");
       json->BeginObject();
@@ -825,7 +785,7 @@ class AuditLogReporter final : public Reporter {
       Field("constraint_kind", c.kind, &line);
       Field("constraint_name", c.name, &line);
       Field("constraint_namespace", "", &line);
-      Field("constraint_action", ActionWord(v.action), &line);
+      Field("constraint_action", ActionName(v.action), &line);
       line.append(",\"constraint_enforcement_actions\":[");
       if (v.action == EnforcementAction::kScoped) AppendAuditActions(c, &line);
       line.append("],\"constraint_annotations\":");
@@ -881,7 +841,7 @@ class AuditLogReporter final : public Reporter {
       Field("constraint_kind", c.kind, &lines);
       Field("constraint_name", c.name, &lines);
       Field("constraint_namespace", "", &lines);
-      Field("constraint_action", ActionWord(c.action), &lines);
+      Field("constraint_action", ActionName(c.action), &lines);
       Field("constraint_status", "enforced", &lines);
       std::string count;
       AppendUint(totals_[i], &count);

@@ -134,7 +134,7 @@ class Evaluator {
   std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
   std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
   std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
-  std::vector<bool> applies_;                  // scoped constraints: listed at the enforcement point
+  std::vector<bool> applies_;  // scoped constraints: listed at the enforcement point
   std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
 };
 

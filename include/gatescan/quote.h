@@ -6,6 +6,8 @@
 // Stateless; thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +19,13 @@ namespace gatescan {
 // invalid UTF-8 as \xNN; printable UTF-8 kept as is.
 void AppendGoQuoted(std::string_view s, std::string* out);
 std::string GoQuote(std::string_view s);
+
+// Decodes the UTF-8 sequence at s[i] into *rune and returns its length, or 0
+// when the bytes there are not valid UTF-8 (overlong, surrogate, out of range,
+// truncated): Go then treats that one byte as U+FFFD.
+size_t DecodeUtf8(std::string_view s, size_t i, char32_t* rune);
+// Appends code point `cp` encoded as UTF-8.
+void AppendUtf8(uint32_t cp, std::string* out);
 
 // Go's unicode.IsPrint for one code point.
 bool GoIsPrint(char32_t rune);
