@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "gatescan/chunk_codec.h"
 #include "gatescan/image_ref.h"
 #include "gatescan/quote.h"
 
@@ -31,56 +32,6 @@ constexpr std::string_view kNotAString = "image is not a string";
 //   'O' ns:str count:u32 { list:u8 flags:u8 image:str (registry:str repository:str | error:str) }*
 //   'E' source:str offset:u64 index:u64 message:str
 enum : uint8_t { kValid = 1, kBlocked = 2, kImageIsString = 4 };
-
-void PutU32(uint32_t v, std::string* out) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-void PutU64(uint64_t v, std::string* out) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-void PutStr(std::string_view s, std::string* out) {
-  PutU32(static_cast<uint32_t>(s.size()), out);
-  out->append(s);
-}
-
-// Reads records back; a short read (which cannot happen for chunks we wrote)
-// stops decoding rather than reading past the end.
-class RecordReader {
- public:
-  explicit RecordReader(std::string_view data) : data_(data) {}
-  bool done() const { return pos_ >= data_.size() || failed_; }
-  bool failed() const { return failed_; }
-  uint8_t U8() {
-    if (!Need(1)) return 0;
-    return static_cast<uint8_t>(data_[pos_++]);
-  }
-  uint32_t U32() { return Fixed<uint32_t>(); }
-  uint64_t U64() { return Fixed<uint64_t>(); }
-  std::string_view Str() {
-    const uint32_t n = U32();
-    if (!Need(n)) return {};
-    std::string_view s = data_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-
- private:
-  template <typename T>
-  T Fixed() {
-    T v{};
-    if (!Need(sizeof v)) return v;
-    std::memcpy(&v, data_.data() + pos_, sizeof v);
-    pos_ += sizeof v;
-    return v;
-  }
-  bool Need(size_t n) {
-    if (failed_ || data_.size() - pos_ < n) failed_ = true;
-    return !failed_;
-  }
-  std::string_view data_;
-  size_t pos_ = 0;
-  bool failed_ = false;
-};
 
 // ---------------------------------------------------------------------------
 // Aggregation.
@@ -807,11 +758,12 @@ class InventoryReporter final : public Reporter {
 
   void FormatError(const ScanError& error, std::string* chunk) const override {
     chunk->push_back('E');
-    PutStr(error.origin.input != nullptr ? std::string_view(error.origin.input->display_name) : "",
-           chunk);
+    PutBytes(
+        error.origin.input != nullptr ? std::string_view(error.origin.input->display_name) : "",
+        chunk);
     PutU64(error.origin.offset, chunk);
     PutU64(error.origin.index, chunk);
-    PutStr(error.message, chunk);
+    PutBytes(error.message, chunk);
   }
 
   void FormatEveryObject(const ObjectRecord& object, std::span<const ContainerRef> containers,
@@ -819,7 +771,7 @@ class InventoryReporter final : public Reporter {
                          std::string* chunk) const override {
     thread_local ImageReference ref;
     chunk->push_back('O');
-    PutStr(object.ns, chunk);
+    PutBytes(object.ns, chunk);
     PutU32(static_cast<uint32_t>(containers.size()), chunk);
     for (const ContainerRef& c : containers) {
       const bool valid = c.image_is_string && ParseNormalizedNamed(c.image, &ref);
@@ -828,26 +780,26 @@ class InventoryReporter final : public Reporter {
       if (IsBlocked(c, violations)) flags |= kBlocked;
       chunk->push_back(static_cast<char>(c.list));
       chunk->push_back(static_cast<char>(flags));
-      PutStr(c.image, chunk);
+      PutBytes(c.image, chunk);
       if (valid) {
-        PutStr(ref.domain(), chunk);
-        PutStr(ref.name(), chunk);
+        PutBytes(ref.domain(), chunk);
+        PutBytes(ref.name(), chunk);
       } else {
-        PutStr(c.image_is_string ? ref.error() : kNotAString, chunk);
+        PutBytes(c.image_is_string ? ref.error() : kNotAString, chunk);
       }
     }
   }
 
   Status Consume(std::string_view chunk, OutputSink*) override {
-    RecordReader in(chunk);
+    ChunkReader in(chunk);
     while (!in.done()) {
       const uint8_t tag = in.U8();
       if (tag == 'E') {
         ErrorRow e;
-        e.source = std::string(in.Str());
+        e.source = std::string(in.Bytes());
         e.offset = in.U64();
         e.index = in.U64();
-        e.message = std::string(in.Str());
+        e.message = std::string(in.Bytes());
         if (!in.failed()) errors_.push_back(std::move(e));
       } else if (tag == 'O') {
         ConsumeObject(&in);
@@ -916,9 +868,9 @@ class InventoryReporter final : public Reporter {
     return id;
   }
 
-  void ConsumeObject(RecordReader* in) {
+  void ConsumeObject(ChunkReader* in) {
     const uint64_t object = totals_.objects++;
-    const std::string_view ns_name = in->Str();
+    const std::string_view ns_name = in->Bytes();
     const uint32_t count = in->U32();
     if (in->failed()) return;
     const int64_t ns = NamespaceId(ns_name);
@@ -926,15 +878,15 @@ class InventoryReporter final : public Reporter {
     for (uint32_t i = 0; i < count && !in->failed(); ++i) {
       const uint8_t list = in->U8();
       const uint8_t flags = in->U8();
-      const std::string_view image = in->Str();
+      const std::string_view image = in->Bytes();
       const bool blocked = policy_ != nullptr && (flags & kBlocked) != 0;
       broken = broken || blocked;
       ++totals_.containers;
       if (list < kContainerListCount) ++totals_.by_list[list];
       if (blocked) ++totals_.blocked_containers;
       if (flags & kValid) {
-        const std::string_view registry = in->Str();
-        const std::string_view repository = in->Str();
+        const std::string_view registry = in->Bytes();
+        const std::string_view repository = in->Bytes();
         registries_.Get(registry,
                         [&] {
                           return RegistryRow{std::string(registry), {}, 0};
@@ -954,7 +906,7 @@ class InventoryReporter final : public Reporter {
                  })
             .tally.Add(object, ns, blocked);
       } else {
-        const std::string_view error = in->Str();
+        const std::string_view error = in->Bytes();
         const bool is_string = (flags & kImageIsString) != 0;
         std::string key(image);
         key.push_back('\0');

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "gatescan/chunk_codec.h"
+
 namespace gatescan {
 namespace {
 
@@ -70,44 +72,6 @@ std::string_view MaybeTruncate(std::string_view message, bool truncate, std::str
   storage->append("...");
   return *storage;
 }
-
-// Length-prefixed records for chunks that Consume() decodes.
-void PutU32(uint32_t value, std::string* out) {
-  char bytes[4];
-  std::memcpy(bytes, &value, sizeof bytes);
-  out->append(bytes, sizeof bytes);
-}
-
-void PutBytes(std::string_view s, std::string* out) {
-  PutU32(static_cast<uint32_t>(s.size()), out);
-  out->append(s);
-}
-
-class ChunkReader {
- public:
-  explicit ChunkReader(std::string_view chunk) : rest_(chunk) {}
-  bool done() const { return rest_.empty(); }
-  uint32_t U32() {
-    uint32_t value = 0;
-    std::memcpy(&value, rest_.data(), sizeof value);
-    rest_.remove_prefix(sizeof value);
-    return value;
-  }
-  uint8_t U8() {
-    const auto value = static_cast<uint8_t>(rest_[0]);
-    rest_.remove_prefix(1);
-    return value;
-  }
-  std::string_view Bytes() {
-    const uint32_t n = U32();
-    std::string_view value = rest_.substr(0, n);
-    rest_.remove_prefix(n);
-    return value;
-  }
-
- private:
-  std::string_view rest_;
-};
 
 // For a terminal: everything Go would not print (controls, C1, bidi
 // overrides, invalid bytes ...) is shown as its Go escape, so a name or
@@ -294,7 +258,7 @@ class GatorReporter final : public Reporter {
       line.append("] Message: ");
       AppendGoQuoted(v.message, &line);
       line.push_back('\n');
-      chunk->push_back(static_cast<char>(v.action));
+      PutU8(static_cast<uint8_t>(v.action), chunk);
       PutBytes(v.message, chunk);
       PutBytes(line, chunk);
     }
@@ -578,7 +542,7 @@ class AuditReporter final : public Reporter {
     std::string truncated;
     for (const Violation& v : violations) {
       PutU32(v.constraint, chunk);
-      chunk->push_back(static_cast<char>(v.action));
+      PutU8(static_cast<uint8_t>(v.action), chunk);
       PutBytes(gv.group, chunk);
       PutBytes(gv.version, chunk);
       PutBytes(object.kind, chunk);
