@@ -339,6 +339,7 @@ void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& 
       reviewed.target.kind = child.kind;
       reviewed.target.ns = object.ns;
       reviewed.target.name = child.name;
+      reviewed.target.generated = true;
       reviewed.target.labels = Slice(batch.labels, child.labels);
       reviewed.containers = Slice(batch.containers, child.containers);
       reviewed.implied_by = t.name;

@@ -524,6 +524,11 @@ MatchOutcome Matches(const MatchSpec& spec, const MatchTarget& target,
 
   // The matchers run in Gatekeeper's order; the first "no" ends the match,
   // so a later matcher's error is never reported for an unmatched object.
+  // The source is decided before any of them, by the review itself.
+  if ((spec.source == MatchSource::kOriginal && target.generated) ||
+      (spec.source == MatchSource::kGenerated && !target.generated)) {
+    return MatchOutcome::kNoMatch;
+  }
   if (!KindsMatch(spec, target)) return MatchOutcome::kNoMatch;
 
   switch (spec.scope) {

@@ -765,6 +765,17 @@ Status ParseMatch(const Reader& r, const YAML::Node& n, MatchSpec* out) {
   } else {
     return r.Fail("spec.match.scope \"" + scope + "\" is not one of *, Cluster, Namespaced");
   }
+  std::string source;
+  GS_RETURN_IF_ERROR(r.String(Path(n, {"source"}), "spec.match.source", &source, false));
+  if (source.empty() || source == "All") {
+    out->source = MatchSource::kAll;
+  } else if (source == "Original") {
+    out->source = MatchSource::kOriginal;
+  } else if (source == "Generated") {
+    out->source = MatchSource::kGenerated;
+  } else {
+    return r.Fail("spec.match.source \"" + source + "\" is not one of All, Original, Generated");
+  }
   GS_RETURN_IF_ERROR(r.Strings(Path(n, {"namespaces"}), "spec.match.namespaces", &out->namespaces));
   GS_RETURN_IF_ERROR(r.Strings(Path(n, {"excludedNamespaces"}), "spec.match.excludedNamespaces",
                                &out->excluded_namespaces));

@@ -11,6 +11,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -118,19 +120,21 @@ std::vector<RefValue> LoadObjects(const fs::path& path) {
   std::vector<RefValue> objects;
   for (auto& doc : docs) {
     const RefValue* items = doc.Get("items");
-    if (items == nullptr || (items->type != RefValue::Type::kArray && items->type != RefValue::Type::kNull)) {
+    if (items == nullptr ||
+        (items->type != RefValue::Type::kArray && items->type != RefValue::Type::kNull)) {
       objects.push_back(doc);
       continue;
     }
     std::string list_kind = doc.Str("kind");
-    const std::string item_kind =
-        list_kind.size() > 4 && list_kind.ends_with("List") ? list_kind.substr(0, list_kind.size() - 4) : "";
+    const std::string item_kind = list_kind.size() > 4 && list_kind.ends_with("List")
+                                      ? list_kind.substr(0, list_kind.size() - 4)
+                                      : "";
     for (RefValue item : items->items) {
       if (item.Get("kind") == nullptr) {
         item.fields.emplace_back("kind", RefValue{RefValue::Type::kString, item_kind, {}, {}});
         if (item.Get("apiVersion") == nullptr) {
-          item.fields.emplace_back("apiVersion",
-                                   RefValue{RefValue::Type::kString, doc.Str("apiVersion"), {}, {}});
+          item.fields.emplace_back(
+              "apiVersion", RefValue{RefValue::Type::kString, doc.Str("apiVersion"), {}, {}});
         }
       }
       objects.push_back(std::move(item));
@@ -142,8 +146,10 @@ std::vector<RefValue> LoadObjects(const fs::path& path) {
 bool Wildcard(const std::string& pattern, const std::string& value) {
   const bool star_front = !pattern.empty() && pattern.front() == '*';
   const bool star_back = pattern.size() > 1 && pattern.back() == '*';
-  if (star_front && star_back) return value.find(pattern.substr(1, pattern.size() - 2)) != std::string::npos;
-  if (star_back || (pattern.size() == 1 && star_front)) return value.starts_with(pattern.substr(0, pattern.size() - 1));
+  if (star_front && star_back)
+    return value.find(pattern.substr(1, pattern.size() - 2)) != std::string::npos;
+  if (star_back || (pattern.size() == 1 && star_front))
+    return value.starts_with(pattern.substr(0, pattern.size() - 1));
   if (star_front) return value.ends_with(pattern.substr(1));
   return pattern == value;
 }
@@ -170,50 +176,149 @@ struct RefResult {
   std::string constraint, action, msg;
 };
 
-std::vector<RefResult> Evaluate(const std::vector<RefValue>& objects, const std::vector<RefConstraint>& constraints) {
+// An ExpansionTemplate as Gatekeeper's expansion system reads it.
+struct RefExpansion {
+  std::string name;
+  std::vector<std::array<std::vector<std::string>, 3>> apply_to;  // groups, kinds, versions
+  std::string source;                                             // "spec.template"
+  std::string group, version, kind;                               // generatedGVK
+  std::string action;                                             // enforcementAction, may be empty
+};
+
+// One review: the object itself, or a resultant its expansion implies.
+struct RefReview {
+  RefValue object;
+  std::string prefix;           // "[Implied by <template>] " for resultants
+  std::string action_override;  // the template's enforcementAction
+};
+
+std::pair<std::string, std::string> GroupVersion(const std::string& api_version) {
+  const size_t slash = api_version.find('/');
+  return slash == std::string::npos
+             ? std::pair<std::string, std::string>{"", api_version}
+             : std::pair{api_version.substr(0, slash), api_version.substr(slash + 1)};
+}
+
+RefValue StringValue(const std::string& text) {
+  return RefValue{RefValue::Type::kString, text, {}, {}};
+}
+
+void SetField(RefValue* object, const std::string& key, RefValue value) {
+  object->fields.erase(std::remove_if(object->fields.begin(), object->fields.end(),
+                                      [&](const auto& f) { return f.first == key; }),
+                       object->fields.end());
+  object->fields.emplace_back(key, std::move(value));
+}
+
+// pkg/expansion: every template whose applyTo names the object's GVK copies
+// the map at its source path, gives it the generated GVK, the parent's
+// namespace and the name "<parent>-<kind>" in lower case; resultants are
+// expanded in turn.
+void Expand(const RefValue& parent, const std::vector<RefExpansion>& templates,
+            std::vector<RefReview>* out, int depth = 0) {
+  ASSERT_LT(depth, 30);
+  const auto [group, version] = GroupVersion(parent.Str("apiVersion"));
+  const std::string kind = parent.Str("kind");
+  const RefValue* md = parent.Get("metadata");
+  for (const RefExpansion& t : templates) {
+    for (const auto& [groups, kinds, versions] : t.apply_to) {
+      if (!std::count(groups.begin(), groups.end(), group) ||
+          !std::count(kinds.begin(), kinds.end(), kind) ||
+          !std::count(versions.begin(), versions.end(), version)) {
+        continue;
+      }
+      const RefValue* source = &parent;
+      for (size_t b = 0, e; source != nullptr && b <= t.source.size(); b = e + 1) {
+        e = std::min(t.source.find('.', b), t.source.size());
+        source = source->Get(t.source.substr(b, e - b));
+      }
+      ASSERT_TRUE(source != nullptr && source->type == RefValue::Type::kObject)
+          << "gator fails on " << t.source;
+      RefValue resultant = *source;
+      SetField(&resultant, "apiVersion",
+               StringValue(t.group.empty() ? t.version : t.group + "/" + t.version));
+      SetField(&resultant, "kind", StringValue(t.kind));
+      RefValue metadata = resultant.Get("metadata") ? *resultant.Get("metadata")
+                                                    : RefValue{RefValue::Type::kObject, {}, {}, {}};
+      if (md != nullptr && md->Get("namespace") != nullptr)
+        SetField(&metadata, "namespace", *md->Get("namespace"));
+      std::string name = (md ? md->Str("name") : "") + "-" + t.kind;
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      SetField(&metadata, "name", StringValue(name));
+      SetField(&resultant, "metadata", std::move(metadata));
+      Expand(resultant, templates, out, depth + 1);
+      out->push_back({std::move(resultant), "[Implied by " + t.name + "] ", t.action});
+    }
+  }
+}
+
+std::vector<RefResult> Evaluate(const std::vector<RefValue>& objects,
+                                const std::vector<RefConstraint>& constraints,
+                                const std::vector<RefExpansion>& expansions = {}) {
   std::vector<RefResult> results;
-  for (const RefValue& obj : objects) {
-    const RefValue* md = obj.Get("metadata");
-    const std::string ns = md ? md->Str("namespace") : "", name = md ? md->Str("name") : "";
-    const std::string api_version = obj.Str("apiVersion"), kind = obj.Str("kind");
-    const std::string group = api_version.find('/') == std::string::npos ? "" : api_version.substr(0, api_version.find('/'));
-    const std::string label = api_version + "/" + kind + " " + (ns.empty() ? name : ns + "/" + name);
-    for (const auto& c : constraints) {
-      if (!c.kinds.empty()) {
-        bool any = false;
-        for (const auto& [groups, kinds] : c.kinds) {
-          const bool g = std::count(groups.begin(), groups.end(), "*") || std::count(groups.begin(), groups.end(), group);
-          const bool k = std::count(kinds.begin(), kinds.end(), "*") || std::count(kinds.begin(), kinds.end(), kind);
-          any = any || (g && k);
+  for (const RefValue& parent : objects) {
+    const RefValue* parent_md = parent.Get("metadata");
+    const std::string parent_ns = parent_md ? parent_md->Str("namespace") : "";
+    const std::string parent_name = parent_md ? parent_md->Str("name") : "";
+    // gator prints every result, the resultants' too, under the object it read.
+    const std::string label = parent.Str("apiVersion") + "/" + parent.Str("kind") + " " +
+                              (parent_ns.empty() ? parent_name : parent_ns + "/" + parent_name);
+    std::vector<RefReview> reviews = {{parent, "", ""}};
+    Expand(parent, expansions, &reviews);
+    for (const RefReview& review : reviews) {
+      const RefValue& obj = review.object;
+      const RefValue* md = obj.Get("metadata");
+      const std::string ns = md ? md->Str("namespace") : "";
+      const std::string kind = obj.Str("kind");
+      const std::string group = GroupVersion(obj.Str("apiVersion")).first;
+      for (const auto& c : constraints) {
+        if (!c.kinds.empty()) {
+          bool any = false;
+          for (const auto& [groups, kinds] : c.kinds) {
+            const bool g = std::count(groups.begin(), groups.end(), "*") ||
+                           std::count(groups.begin(), groups.end(), group);
+            const bool k = std::count(kinds.begin(), kinds.end(), "*") ||
+                           std::count(kinds.begin(), kinds.end(), kind);
+            any = any || (g && k);
+          }
+          if (!any) continue;
         }
-        if (!any) continue;
-      }
-      if (!ns.empty() && !c.namespaces.empty() &&
-          std::none_of(c.namespaces.begin(), c.namespaces.end(), [&](auto& p) { return Wildcard(p, ns); }))
-        continue;
-      if (!ns.empty() && std::any_of(c.excluded.begin(), c.excluded.end(), [&](auto& p) { return Wildcard(p, ns); }))
-        continue;
-      std::string repos = "[";
-      for (size_t i = 0; i < c.repos.size(); ++i) repos += (i ? ", " : "") + Quoted(c.repos[i]);
-      repos += "]";
-      std::set<std::string> messages;
-      const RefValue* spec = obj.Get("spec");
-      for (const auto& [field, word] : c.words) {
-        const RefValue* list = spec ? spec->Get(field) : nullptr;
-        if (list == nullptr) continue;
-        const auto& elements = list->type == RefValue::Type::kArray ? list->items : std::vector<RefValue>{};
-        for (const RefValue& container : elements) {
-          const RefValue* cname = container.Get("name");
-          const RefValue* image = container.Get("image");
-          if (cname == nullptr || image == nullptr) continue;
-          bool allowed = false;
-          for (const auto& r : c.repos) allowed = allowed || (image->type == RefValue::Type::kString && image->text.starts_with(r));
-          if (allowed) continue;
-          messages.insert(word + " <" + cname->text + "> has an invalid image repo <" + image->text +
-                          ">, allowed repos are " + repos);
+        if (!ns.empty() && !c.namespaces.empty() &&
+            std::none_of(c.namespaces.begin(), c.namespaces.end(),
+                         [&](auto& p) { return Wildcard(p, ns); }))
+          continue;
+        if (!ns.empty() && std::any_of(c.excluded.begin(), c.excluded.end(),
+                                       [&](auto& p) { return Wildcard(p, ns); }))
+          continue;
+        std::string repos = "[";
+        for (size_t i = 0; i < c.repos.size(); ++i) repos += (i ? ", " : "") + Quoted(c.repos[i]);
+        repos += "]";
+        std::set<std::string> messages;
+        const RefValue* spec = obj.Get("spec");
+        for (const auto& [field, word] : c.words) {
+          const RefValue* list = spec ? spec->Get(field) : nullptr;
+          if (list == nullptr) continue;
+          const auto& elements =
+              list->type == RefValue::Type::kArray ? list->items : std::vector<RefValue>{};
+          for (const RefValue& container : elements) {
+            const RefValue* cname = container.Get("name");
+            const RefValue* image = container.Get("image");
+            if (cname == nullptr || image == nullptr) continue;
+            bool allowed = false;
+            for (const auto& r : c.repos)
+              allowed =
+                  allowed || (image->type == RefValue::Type::kString && image->text.starts_with(r));
+            if (allowed) continue;
+            messages.insert(word + " <" + cname->text + "> has an invalid image repo <" +
+                            image->text + ">, allowed repos are " + repos);
+          }
         }
+        const std::string action =
+            review.action_override.empty() ? c.action : review.action_override;
+        for (const auto& m : messages)
+          results.push_back({label, c.name, action, review.prefix + m});
       }
-      for (const auto& m : messages) results.push_back({label, c.name, c.action, m});
     }
   }
   std::stable_sort(results.begin(), results.end(), [](const RefResult& a, const RefResult& b) {
@@ -224,7 +329,8 @@ std::vector<RefResult> Evaluate(const std::vector<RefValue>& objects, const std:
 
 std::string GatorText(const std::vector<RefResult>& results) {
   std::string out;
-  for (const auto& r : results) out += r.object + ": [" + Quoted(r.constraint) + "] Message: " + Quoted(r.msg) + "\n";
+  for (const auto& r : results)
+    out += r.object + ": [" + Quoted(r.constraint) + "] Message: " + Quoted(r.msg) + "\n";
   return out;
 }
 
@@ -264,27 +370,53 @@ spec:
 )";
 
 std::vector<RefConstraint> ReferenceConstraints() {
-  RefConstraint seed{"K8sAllowedReposSeed", "seed-gcr", "warn", {{{""}, {"Pod"}}}, {}, {"kube-*"},
-                     {"gcr.io", "rancher/", "docker.io"}, {{"containers", "container"}, {"initContainers", "container"}}};
+  RefConstraint seed{"K8sAllowedReposSeed",
+                     "seed-gcr",
+                     "warn",
+                     {{{""}, {"Pod"}}},
+                     {},
+                     {"kube-*"},
+                     {"gcr.io", "rancher/", "docker.io"},
+                     {{"containers", "container"}, {"initContainers", "container"}}};
   const std::map<std::string, std::string> library_words = {
-      {"containers", "container"}, {"initContainers", "initContainer"}, {"ephemeralContainers", "ephemeralContainer"}};
-  RefConstraint lib{"K8sAllowedRepos", "lib-allowed", "deny", {}, {}, {},
-                    {"docker.io/", "registry.k8s.io/", "quay.io/prometheus/"}, library_words};
-  RefConstraint lib_ns{"K8sAllowedRepos", "lib-default-ns", "dryrun", {}, {"default", "*system"}, {}, {}, library_words};
+      {"containers", "container"},
+      {"initContainers", "initContainer"},
+      {"ephemeralContainers", "ephemeralContainer"}};
+  RefConstraint lib{"K8sAllowedRepos",
+                    "lib-allowed",
+                    "deny",
+                    {},
+                    {},
+                    {},
+                    {"docker.io/", "registry.k8s.io/", "quay.io/prometheus/"},
+                    library_words};
+  RefConstraint lib_ns{
+      "K8sAllowedRepos", "lib-default-ns", "dryrun", {}, {"default", "*system"}, {}, {},
+      library_words};
   return {seed, lib, lib_ns};
 }
 
 class Corpus : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!CorpusPresent()) GTEST_SKIP() << "SKIPPED: third-party corpus not found at " << CorpusDir();
+    if (!CorpusPresent())
+      GTEST_SKIP() << "SKIPPED: third-party corpus not found at " << CorpusDir();
     std::string seed = ReadFile(DatasetsDir() / "k8sallowedrepos-template.yaml");
-    seed = std::regex_replace(seed, std::regex("name: k8sallowedrepos"), "name: k8sallowedreposseed");
-    seed = std::regex_replace(seed, std::regex("kind: K8sAllowedRepos"), "kind: K8sAllowedReposSeed");
-    seed = std::regex_replace(seed, std::regex("package k8sallowedrepos"), "package k8sallowedreposseed");
-    policy_args_ = {"-p", dir_.Write("seed-template.yaml", seed), "-p", dir_.Write("seed-constraint.yaml", kSeedConstraint),
-                    "-p", (CorpusDir() / "gatekeeper-library/library/general/allowedrepos/template.yaml").string(),
-                    "-p", dir_.Write("lib-constraints.yaml", kLibConstraints)};
+    seed =
+        std::regex_replace(seed, std::regex("name: k8sallowedrepos"), "name: k8sallowedreposseed");
+    seed =
+        std::regex_replace(seed, std::regex("kind: K8sAllowedRepos"), "kind: K8sAllowedReposSeed");
+    seed = std::regex_replace(seed, std::regex("package k8sallowedrepos"),
+                              "package k8sallowedreposseed");
+    policy_args_ = {
+        "-p",
+        dir_.Write("seed-template.yaml", seed),
+        "-p",
+        dir_.Write("seed-constraint.yaml", kSeedConstraint),
+        "-p",
+        (CorpusDir() / "gatekeeper-library/library/general/allowedrepos/template.yaml").string(),
+        "-p",
+        dir_.Write("lib-constraints.yaml", kLibConstraints)};
   }
   TempDir dir_;
   std::vector<std::string> policy_args_;
@@ -317,6 +449,221 @@ TEST_F(Corpus, EveryRealDumpMatchesTheReferenceByteForByte) {
   EXPECT_GT(total, 500u) << "the constraints should flag a good share of the corpus";
 }
 
+// Gatekeeper's documented ExpansionTemplates (docs/expansion.md).
+const char* kExpandDeployments = R"(apiVersion: expansion.gatekeeper.sh/v1alpha1
+kind: ExpansionTemplate
+metadata:
+  name: expand-deployments
+spec:
+  applyTo:
+    - groups: ["apps"]
+      kinds: ["DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"]
+      versions: ["v1"]
+    - groups: [""]
+      kinds: ["ReplicationController"]
+      versions: ["v1"]
+    - groups: ["batch"]
+      kinds: ["Job"]
+      versions: ["v1"]
+  templateSource: "spec.template"
+  generatedGVK:
+    kind: "Pod"
+    group: ""
+    version: "v1"
+)";
+
+RefExpansion DocumentedExpandDeployments() {
+  return {"expand-deployments",
+          {{{{"apps"}, {"DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}, {"v1"}}},
+           {{{""}, {"ReplicationController"}, {"v1"}}},
+           {{{"batch"}, {"Job"}, {"v1"}}}},
+          "spec.template",
+          "",
+          "v1",
+          "Pod",
+          ""};
+}
+
+RefExpansion DocumentedExpandCronJobs() {
+  return {"expand-cronjobs",
+          {{{{"batch"}, {"CronJob"}, {"v1"}}}},
+          "spec.jobTemplate",
+          "batch",
+          "v1",
+          "Job",
+          ""};
+}
+
+// Expansion on every real dump, as `gator test` would print it given the
+// same ExpansionTemplates: the documented expand-deployments given with
+// --policy, the built-in pair (expand-deployments and expand-cronjobs) when
+// none is given, and user-written templates with an enforcementAction and a
+// CronJob version the built-ins do not cover (the corpus's CronJob is
+// batch/v1beta1), which takes the real CronJob through Job to Pod.
+TEST_F(Corpus, ExpansionMatchesTheReferenceOnEveryRealDump) {
+  const auto constraints = ReferenceConstraints();
+  RefExpansion warn_deployments = DocumentedExpandDeployments();
+  warn_deployments.name = "expand-workloads-warn";
+  warn_deployments.action = "warn";
+  RefExpansion beta_cronjobs = DocumentedExpandCronJobs();
+  beta_cronjobs.name = "expand-beta-cronjobs";
+  std::get<2>(beta_cronjobs.apply_to[0]) = {"v1beta1", "v1"};
+  std::string custom = kExpandDeployments;
+  custom = std::regex_replace(custom, std::regex("name: expand-deployments"),
+                              "name: expand-workloads-warn");
+  custom +=
+      "  enforcementAction: warn\n---\napiVersion: expansion.gatekeeper.sh/v1beta1\nkind: "
+      "ExpansionTemplate\n"
+      "metadata: {name: expand-beta-cronjobs}\nspec:\n  applyTo:\n  - {groups: [batch], kinds: "
+      "[CronJob], "
+      "versions: [v1beta1, v1]}\n  templateSource: spec.jobTemplate\n"
+      "  generatedGVK: {group: batch, version: v1, kind: Job}\n";
+
+  struct Variant {
+    std::string name;
+    std::vector<std::string> extra_args;
+    std::vector<RefExpansion> templates;
+  };
+  const std::vector<Variant> variants = {
+      {"documented template given",
+       {"-p", dir_.Write("expand.yaml", kExpandDeployments)},
+       {DocumentedExpandDeployments()}},
+      {"built-in templates", {}, {DocumentedExpandDeployments(), DocumentedExpandCronJobs()}},
+      {"user templates with an action",
+       {"-p", dir_.Write("custom.yaml", custom)},
+       {warn_deployments, beta_cronjobs}},
+  };
+  for (const Variant& variant : variants) {
+    SCOPED_TRACE(variant.name);
+    size_t implied = 0, files = 0, cronjob_pods = 0;
+    for (const auto& file : RealworldFiles()) {
+      SCOPED_TRACE(file.string());
+      const std::string expected =
+          GatorText(Evaluate(LoadObjects(file), constraints, variant.templates));
+      auto args = policy_args_;
+      args.insert(args.end(), variant.extra_args.begin(), variant.extra_args.end());
+      args.insert(args.end(), {"--expand", "-o", "gator", file.string()});
+      const RunResult r = RunGatescan(args);
+      EXPECT_EQ(r.out, expected);
+      EXPECT_NE(r.exit_code, 2) << r.err;
+      for (size_t p = expected.find("[Implied by "); p != std::string::npos;
+           p = expected.find("[Implied by ", p + 1)) {
+        ++implied;
+      }
+      if (expected.find("/CronJob ") != std::string::npos) ++cronjob_pods;
+      ++files;
+    }
+    EXPECT_EQ(files, 39u);
+    // Deployments, DaemonSets, StatefulSets, ReplicaSets and Jobs of the
+    // corpus all hold images the constraints flag.
+    EXPECT_GT(implied, 40u);
+    EXPECT_EQ(cronjob_pods, variant.name == "user templates with an action" ? 1u : 0u);
+  }
+}
+
+// Every output format tells the same story: on the whole corpus (with
+// expansion, so implied violations count too) the audit totals per
+// constraint, the audit log's violation_audited lines, the CSV rows and the
+// ndjson violation records all equal gator's lines for that constraint.
+TEST_F(Corpus, EveryOutputCountsWhatGatorCounts) {
+  auto run = [&](const std::string& format) {
+    auto args = policy_args_;
+    args.insert(args.end(), {"--expand", "-o", format, (CorpusDir() / "realworld").string()});
+    RunResult r = RunGatescan(args);
+    EXPECT_EQ(r.exit_code, 1) << format << ": " << r.err;
+    return r.out;
+  };
+  std::map<std::string, size_t> gator;
+  size_t gator_total = 0;
+  {
+    const std::string out = run("gator");
+    const std::regex line(R"re(^[^\n]*?: \["([^"]+)"\] Message: )re");
+    for (size_t pos = 0; pos < out.size();) {
+      const size_t eol = out.find('\n', pos);
+      std::smatch m;
+      const std::string text = out.substr(pos, eol - pos);
+      ASSERT_TRUE(std::regex_search(text, m, line)) << text;
+      ++gator[m[1]];
+      ++gator_total;
+      pos = eol + 1;
+    }
+  }
+  ASSERT_EQ(gator.size(), 3u);
+  ASSERT_GT(gator_total, 500u);
+
+  simdjson::dom::parser parser;
+  {
+    const std::string out = run("audit");
+    simdjson::dom::element root;
+    ASSERT_EQ(parser.parse(out).get(root), simdjson::SUCCESS);
+    size_t constraints = 0;
+    for (simdjson::dom::element item : root["items"].get_array().value()) {
+      const std::string name{std::string_view(item["metadata"]["name"])};
+      SCOPED_TRACE(name);
+      const auto status = item["status"];
+      EXPECT_EQ(uint64_t(status["totalViolations"]), gator[name]);
+      const simdjson::dom::array violations = status["violations"].get_array().value();
+      EXPECT_EQ(violations.size(), gator[name]) << "unlimited by default";
+      using Key = std::array<std::string, 7>;
+      std::vector<Key> keys;
+      for (simdjson::dom::element v : violations) {
+        Key key;
+        const char* fields[] = {"group",   "version",          "kind", "namespace", "name",
+                                "message", "enforcementAction"};
+        for (size_t i = 0; i < key.size(); ++i) {
+          std::string_view text;
+          if (v[fields[i]].get(text) == simdjson::SUCCESS) key[i] = std::string(text);
+        }
+        keys.push_back(std::move(key));
+      }
+      EXPECT_TRUE(std::is_sorted(keys.rbegin(), keys.rend())) << "written largest first";
+      ++constraints;
+    }
+    EXPECT_EQ(constraints, 3u);
+  }
+  {
+    const std::string out = run("audit-log");
+    std::map<std::string, size_t> logged;
+    size_t started = 0, finished = 0, audited = 0;
+    for (size_t pos = 0; pos < out.size();) {
+      const size_t eol = out.find('\n', pos);
+      simdjson::dom::element line;
+      ASSERT_EQ(parser.parse(out.substr(pos, eol - pos)).get(line), simdjson::SUCCESS);
+      const std::string_view event(line["event_type"]);
+      if (event == "violation_audited")
+        ++logged[std::string(std::string_view(line["constraint_name"]))];
+      started += event == "audit_started";
+      finished += event == "audit_finished";
+      audited += event == "constraint_audited";
+      pos = eol + 1;
+    }
+    EXPECT_EQ(logged, gator);
+    EXPECT_EQ(started, 1u);
+    EXPECT_EQ(finished, 1u);
+    EXPECT_EQ(audited, 3u) << "one constraint_audited line per constraint with violations";
+  }
+  {
+    // RFC 4180: a newline inside quotes does not end the record.
+    const std::string out = run("csv");
+    size_t records = 0;
+    bool quoted = false;
+    for (char c : out) {
+      if (c == '"') quoted = !quoted;
+      if (c == '\n' && !quoted) ++records;
+    }
+    EXPECT_EQ(records, gator_total + 1) << "a header and one row per violation";
+  }
+  {
+    const std::string out = run("ndjson");
+    size_t violations = 0;
+    for (size_t p = out.find("\"type\":\"violation\""); p != std::string::npos;
+         p = out.find("\"type\":\"violation\"", p + 1)) {
+      ++violations;
+    }
+    EXPECT_EQ(violations, gator_total);
+  }
+}
+
 TEST_F(Corpus, WholeCorpusAtOnceIsTheSameAtEveryThreadCount) {
   auto args = policy_args_;
   args.insert(args.end(), {"-o", "ndjson", (CorpusDir() / "realworld").string()});
@@ -341,9 +688,10 @@ TEST(GatekeeperLibrarySuite, AllCasesPass) {
   for (const auto& test : suite["tests"]) {
     for (const auto& c : test["cases"]) {
       SCOPED_TRACE(c["name"].as<std::string>());
-      const RunResult r = RunGatescan({"-o", "ndjson", "-p", (base / test["template"].as<std::string>()).string(), "-p",
-                                       (base / test["constraint"].as<std::string>()).string(),
-                                       (base / c["object"].as<std::string>()).string()});
+      const RunResult r =
+          RunGatescan({"-o", "ndjson", "-p", (base / test["template"].as<std::string>()).string(),
+                       "-p", (base / test["constraint"].as<std::string>()).string(),
+                       (base / c["object"].as<std::string>()).string()});
       ASSERT_NE(r.exit_code, 2) << r.err;
       std::vector<std::string> messages;
       simdjson::dom::parser parser;
@@ -353,14 +701,16 @@ TEST(GatekeeperLibrarySuite, AllCasesPass) {
         const std::string line = r.out.substr(pos, eol - pos);
         pos = eol == std::string::npos ? r.out.size() : eol + 1;
         auto doc = parser.parse(line).value();
-        if (std::string_view(doc["type"]) == "violation") messages.emplace_back(std::string_view(doc["message"]));
+        if (std::string_view(doc["type"]) == "violation")
+          messages.emplace_back(std::string_view(doc["message"]));
       }
       for (const auto& assertion : c["assertions"]) {
         size_t count = messages.size();
         if (assertion["message"]) {
           const std::regex re(assertion["message"].as<std::string>());
-          count = static_cast<size_t>(std::count_if(messages.begin(), messages.end(),
-                                                    [&](const std::string& m) { return std::regex_search(m, re); }));
+          count = static_cast<size_t>(
+              std::count_if(messages.begin(), messages.end(),
+                            [&](const std::string& m) { return std::regex_search(m, re); }));
         }
         const std::string want = assertion["violations"].as<std::string>();
         if (want == "yes") {
@@ -383,19 +733,25 @@ TEST(GatekeeperLibraryRegoTests, ViolationCountsMatch) {
   const std::string text = ReadFile(CorpusDir() / "gatekeeper-library/src_test_rego_vectors.json");
   simdjson::dom::parser parser;
   const auto doc = parser.parse(text).value();
-  const std::string tmpl = (CorpusDir() / "gatekeeper-library/library/general/allowedrepos/template.yaml").string();
+  const std::string tmpl =
+      (CorpusDir() / "gatekeeper-library/library/general/allowedrepos/template.yaml").string();
   TempDir dir;
   size_t n = 0;
   const simdjson::dom::array cases = doc["cases"].get_array().value();
   for (auto c : cases) {
-    SCOPED_TRACE(std::string(std::string_view(c["rego_test"])) + " " + std::string(std::string_view(c["field"])));
-    std::string constraint = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n  name: t\nspec:\n";
+    SCOPED_TRACE(std::string(std::string_view(c["rego_test"])) + " " +
+                 std::string(std::string_view(c["field"])));
+    std::string constraint =
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n  name: "
+        "t\nspec:\n";
     auto params = c["parameters"];
-    if (params.error() == simdjson::SUCCESS && params.type() == simdjson::dom::element_type::OBJECT) {
+    if (params.error() == simdjson::SUCCESS &&
+        params.type() == simdjson::dom::element_type::OBJECT) {
       constraint += "  parameters: " + simdjson::minify(params.value()) + "\n";
     }
-    const RunResult r = RunGatescan({"-o", "ndjson", "-p", tmpl, "-p", dir.Write("c.yaml", constraint),
-                                     dir.Write("o.json", simdjson::minify(c["object"].value()))});
+    const RunResult r =
+        RunGatescan({"-o", "ndjson", "-p", tmpl, "-p", dir.Write("c.yaml", constraint),
+                     dir.Write("o.json", simdjson::minify(c["object"].value()))});
     ASSERT_NE(r.exit_code, 2) << r.err;
     size_t violations = 0;
     for (size_t p = r.out.find("\"type\":\"violation\""); p != std::string::npos;

@@ -235,6 +235,26 @@ TEST(Scope, OnlyCoreGroupNamespaceIsANamespace) {
 
 // ---- namespaces / excludedNamespaces -----------------------------------------
 
+TEST(Source, OriginalGeneratedAndAll) {
+  MatchSpec spec;
+  Obj implied = Pod();
+  MatchTarget generated = implied.Target();
+  generated.generated = true;
+  std::string error;
+  const NamespaceIndex none;
+  EXPECT_TRUE(Sees(spec, Pod()));
+  EXPECT_EQ(Matches(spec, generated, none, &error), MatchOutcome::kMatch);
+  spec.source = MatchSource::kOriginal;
+  EXPECT_TRUE(Sees(spec, Pod()));
+  EXPECT_EQ(Matches(spec, generated, none, &error), MatchOutcome::kNoMatch);
+  spec.source = MatchSource::kGenerated;
+  EXPECT_FALSE(Sees(spec, Pod()));
+  EXPECT_EQ(Matches(spec, generated, none, &error), MatchOutcome::kMatch);
+  // Decided before the namespaceSelector, so an excluded source never errors.
+  spec.namespace_selector = LabelSelector{};
+  EXPECT_EQ(Outcome(spec, Pod("unknown-ns")), MatchOutcome::kNoMatch);
+}
+
 TEST(Namespaces, IncludeAndExcludeWithGlobs) {
   MatchSpec spec;
   spec.namespaces = {"team-*", "prod"};

@@ -333,6 +333,7 @@ spec:
       - apiGroups: ["*"]
         kinds: ["*"]
     scope: Namespaced
+    source: Generated
     namespaces: ["prod-*"]
     excludedNamespaces: [kube-system, "*-sandbox"]
     name: "web-*"
@@ -357,6 +358,7 @@ spec:
   EXPECT_EQ(m.kinds[0].kinds, (std::vector<std::string>{"Pod", "Deployment"}));
   EXPECT_EQ(m.kinds[1].kinds, std::vector<std::string>{"*"});
   EXPECT_EQ(m.scope, MatchScope::kNamespaced);
+  EXPECT_EQ(m.source, MatchSource::kGenerated);
   EXPECT_EQ(m.namespaces, std::vector<std::string>{"prod-*"});
   EXPECT_EQ(m.excluded_namespaces, (std::vector<std::string>{"kube-system", "*-sandbox"}));
   EXPECT_EQ(m.name, "web-*");
@@ -382,6 +384,11 @@ spec:
   EXPECT_NE(
       LoadError({Write("w2.yaml", head + "    scope: Everything\n")}).find("spec.match.scope"),
       std::string::npos);
+  EXPECT_NE(LoadError({Write("w2s.yaml", head + "    source: generated\n")})
+                .find("spec.match.source \"generated\" is not one of All, Original, Generated"),
+            std::string::npos);
+  EXPECT_EQ(Load({Write("w2a.yaml", head + "    source: All\n")}).constraints[0].match.source,
+            MatchSource::kAll);
   EXPECT_NE(LoadError({Write("w3.yaml", head + "    namespaces: [1]\n")})
                 .find("spec.match.namespaces must be an array of strings"),
             std::string::npos);

@@ -45,10 +45,15 @@ struct KindSelector {
 
 enum class MatchScope { kAny, kCluster, kNamespaced };
 
+// spec.match.source: objects as they are (Original), the objects expansion
+// implies from their templates (Generated), or both (All, the default).
+enum class MatchSource { kAll, kOriginal, kGenerated };
+
 struct MatchSpec {
   std::vector<KindSelector> kinds;  // empty: every kind
   MatchScope scope = MatchScope::kAny;
-  std::vector<std::string> namespaces;           // empty: every namespace
+  MatchSource source = MatchSource::kAll;
+  std::vector<std::string> namespaces;  // empty: every namespace
   std::vector<std::string> excluded_namespaces;
   std::optional<LabelSelector> label_selector;
   std::optional<LabelSelector> namespace_selector;
@@ -71,12 +76,15 @@ class NamespaceIndex {
 struct MatchTarget {
   std::string_view group;  // API group from apiVersion ("" for "v1")
   std::string_view kind;
-  std::string_view ns;     // metadata.namespace ("" for cluster-scoped objects)
+  std::string_view ns;  // metadata.namespace ("" for cluster-scoped objects)
   std::string_view name;
   std::span<const Label> labels;
   // metadata.generateName; a `name` glob also matches it when it is a prefix
   // ("x*") or contains ("*x*") glob (Gatekeeper >= 3.14). May stay empty.
   std::string_view generate_name;
+  // An object implied by expansion (a Deployment's pod template) rather
+  // than one read from the input.
+  bool generated = false;
 };
 
 enum class MatchOutcome { kMatch, kNoMatch, kError };
