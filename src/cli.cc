@@ -210,7 +210,7 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
   scan.evaluate.expand = o.expand;
   scan.evaluate.match = match;
   if (!inventory && format == OutputFormat::kGator)
-    scan.evaluate.enforcement_point = "gator.gatekeeper.sh";
+    scan.evaluate.enforcement_point = kGatorEnforcementPoint;
   scan.evaluate.filter.namespaces = o.namespaces;
   scan.evaluate.filter.excluded_namespaces = o.excluded_namespaces;
   if (!o.selector.empty()) {

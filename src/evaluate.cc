@@ -191,6 +191,7 @@ std::vector<std::string> Evaluator::Warnings() const {
 Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     : policy_(policy), options_(std::move(options)) {
   expansions_ = policy_.expansions.empty() ? BuiltinExpansionTemplates() : policy_.expansions;
+  gator_ = options_.enforcement_point == kGatorEnforcementPoint;
   allowlists_.reserve(policy_.constraints.size());
   effective_.reserve(policy_.constraints.size());
   for (const auto& constraint : policy_.constraints) {
@@ -209,9 +210,10 @@ bool Evaluator::Selected(const ObjectRecord& object, const ExtractedBatch& batch
   const ScanFilter& filter = options_.filter;
   if (!filter.namespaces.empty() && !AnyWildcardMatches(filter.namespaces, object.ns)) return false;
   if (!object.ns.empty() && AnyWildcardMatches(filter.excluded_namespaces, object.ns)) return false;
-  // Gatekeeper's Config exclusion looks at a Namespace object's own name.
+  // Gatekeeper's Config exclusion looks at a Namespace object's own name. It
+  // belongs to the audit process: gator reads no Config.
   const std::string_view ns = IsNamespaceObject(object) ? object.name : object.ns;
-  if (!ns.empty() && AnyWildcardMatches(policy_.excluded_namespaces, ns)) return false;
+  if (!gator_ && !ns.empty() && AnyWildcardMatches(policy_.excluded_namespaces, ns)) return false;
   if (filter.selector.has_value()) {
     const std::span<const Label> labels(batch.labels.data() + object.labels.begin,
                                         object.labels.size());
@@ -270,6 +272,7 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
   reviewed.target.kind = object.kind;
   reviewed.target.ns = object.ns;
   reviewed.target.name = object.name;
+  reviewed.target.empty_namespace_for_cluster_objects = gator_;
   reviewed.target.labels = Slice(batch.labels, object.labels);
   reviewed.containers = Slice(batch.containers, object.containers);
   Review(reviewed, out, arena);
@@ -340,6 +343,7 @@ void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& 
       reviewed.target.ns = object.ns;
       reviewed.target.name = child.name;
       reviewed.target.generated = true;
+      reviewed.target.empty_namespace_for_cluster_objects = gator_;
       reviewed.target.labels = Slice(batch.labels, child.labels);
       reviewed.containers = Slice(batch.containers, child.containers);
       reviewed.implied_by = t.name;

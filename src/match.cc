@@ -520,7 +520,9 @@ std::pair<std::string_view, std::string_view> SplitApiVersion(std::string_view a
 MatchOutcome Matches(const MatchSpec& spec, const MatchTarget& target,
                      const NamespaceIndex& namespaces, std::string* error) {
   const bool is_namespace = IsNamespace(target);
-  const bool namespaced = !target.ns.empty();
+  // In gator's review every object comes with a Namespace, if only an empty one.
+  const bool namespaced =
+      !target.ns.empty() || (target.empty_namespace_for_cluster_objects && !is_namespace);
 
   // The matchers run in Gatekeeper's order; the first "no" ends the match,
   // so a later matcher's error is never reported for an unmatched object.
@@ -565,8 +567,11 @@ MatchOutcome Matches(const MatchSpec& spec, const MatchTarget& target,
       static const std::vector<std::pair<std::string, std::string>> kNoLabels;
       const auto* ns_labels = namespaces.Find(target.ns);
       // gator invents an unlabelled "default" Namespace when none is supplied
-      // (pkg/gator/expand NamespaceForResource).
-      if (ns_labels == nullptr && target.ns == "default") ns_labels = &kNoLabels;
+      // (pkg/gator/expand NamespaceForResource), and an empty one for
+      // cluster-scoped objects.
+      if (ns_labels == nullptr && (target.ns == "default" || target.ns.empty())) {
+        ns_labels = &kNoLabels;
+      }
       if (ns_labels == nullptr) {
         if (error != nullptr) {
           // The message gator reports: framework autoreject wrapping the
@@ -581,7 +586,7 @@ MatchOutcome Matches(const MatchSpec& spec, const MatchTarget& target,
       }
       if (!SelectorMatches(*spec.namespace_selector, *ns_labels)) return MatchOutcome::kNoMatch;
     }
-    // Cluster-scoped objects other than Namespaces always pass.
+    // Otherwise a cluster-scoped object other than a Namespace, which passes.
   }
 
   if (!spec.name.empty() && !WildcardMatches(spec.name, target.name) &&

@@ -17,7 +17,8 @@ const std::vector<std::string> kSeedPolicy = {"-p", Datasets("k8sallowedrepos-te
                                               Datasets("whitelist-dockerhub.yaml")};
 
 constexpr const char* kSeedLine =
-    "v1/Pod default/gcr-busybox: [whitelist-dockerhub] container <busybox> has an invalid image repo "
+    "v1/Pod default/gcr-busybox: [whitelist-dockerhub] container <busybox> has an invalid image "
+    "repo "
     "<gcr.io/google-containers/busybox>, allowed repos are [\"docker.io\"]\n";
 
 TEST(Seed, DemoPrintsTheSeedLineAndSparesDockerHub) {
@@ -30,18 +31,25 @@ TEST(Seed, DemoPrintsTheSeedLineAndSparesDockerHub) {
   // The whole demo, in input order, sorted by message within an object.
   const std::string expected =
       std::string(kSeedLine) +
-      "v1/Pod kube-system/coredns-5d78c9869d-7xk2p: [whitelist-dockerhub] container <coredns> has an invalid "
+      "v1/Pod kube-system/coredns-5d78c9869d-7xk2p: [whitelist-dockerhub] container <coredns> has "
+      "an invalid "
       "image repo <registry.k8s.io/coredns/coredns:v1.10.1>, allowed repos are [\"docker.io\"]\n"
-      "v1/Pod kube-system/kube-proxy-q8mzt: [whitelist-dockerhub] container <kube-proxy> has an invalid image "
+      "v1/Pod kube-system/kube-proxy-q8mzt: [whitelist-dockerhub] container <kube-proxy> has an "
+      "invalid image "
       "repo <registry.k8s.io/kube-proxy:v1.28.4>, allowed repos are [\"docker.io\"]\n"
-      "v1/Pod web/nginx-7c5ddbdf54-x2hvk: [whitelist-dockerhub] container <istio-proxy> has an invalid image "
+      "v1/Pod web/nginx-7c5ddbdf54-x2hvk: [whitelist-dockerhub] container <istio-proxy> has an "
+      "invalid image "
       "repo <istio/proxyv2:1.20.1>, allowed repos are [\"docker.io\"]\n"
-      "v1/Pod data/postgres-0: [whitelist-dockerhub] container <init-permissions> has an invalid image repo "
+      "v1/Pod data/postgres-0: [whitelist-dockerhub] container <init-permissions> has an invalid "
+      "image repo "
       "<busybox:1.36>, allowed repos are [\"docker.io\"]\n"
-      "v1/Pod monitoring/prometheus-k8s-0: [whitelist-dockerhub] container <config-reloader> has an invalid "
-      "image repo <quay.io/prometheus-operator/prometheus-config-reloader:v0.70.0>, allowed repos are "
+      "v1/Pod monitoring/prometheus-k8s-0: [whitelist-dockerhub] container <config-reloader> has "
+      "an invalid "
+      "image repo <quay.io/prometheus-operator/prometheus-config-reloader:v0.70.0>, allowed repos "
+      "are "
       "[\"docker.io\"]\n"
-      "v1/Pod monitoring/prometheus-k8s-0: [whitelist-dockerhub] container <prometheus> has an invalid image "
+      "v1/Pod monitoring/prometheus-k8s-0: [whitelist-dockerhub] container <prometheus> has an "
+      "invalid image "
       "repo <quay.io/prometheus/prometheus:v2.48.0>, allowed repos are [\"docker.io\"]\n";
   EXPECT_EQ(r.out, expected);
   // "docker.io" without a trailing '/' also lets docker.io.evil.example through: say so.
@@ -55,42 +63,62 @@ TEST(Seed, GatorOutputSortsEverythingByMessage) {
   EXPECT_EQ(r.exit_code, 1);
   // Gator sorts every result by message, byte-wise, across objects.
   const std::string expected =
-      "v1/Pod default/gcr-busybox: [\"whitelist-dockerhub\"] Message: \"container <busybox> has an invalid image "
+      "v1/Pod default/gcr-busybox: [\"whitelist-dockerhub\"] Message: \"container <busybox> has an "
+      "invalid image "
       "repo <gcr.io/google-containers/busybox>, allowed repos are [\\\"docker.io\\\"]\"\n"
-      "v1/Pod monitoring/prometheus-k8s-0: [\"whitelist-dockerhub\"] Message: \"container <config-reloader> has "
-      "an invalid image repo <quay.io/prometheus-operator/prometheus-config-reloader:v0.70.0>, allowed repos are "
+      "v1/Pod monitoring/prometheus-k8s-0: [\"whitelist-dockerhub\"] Message: \"container "
+      "<config-reloader> has "
+      "an invalid image repo <quay.io/prometheus-operator/prometheus-config-reloader:v0.70.0>, "
+      "allowed repos are "
       "[\\\"docker.io\\\"]\"\n"
-      "v1/Pod kube-system/coredns-5d78c9869d-7xk2p: [\"whitelist-dockerhub\"] Message: \"container <coredns> has "
-      "an invalid image repo <registry.k8s.io/coredns/coredns:v1.10.1>, allowed repos are [\\\"docker.io\\\"]\"\n"
-      "v1/Pod data/postgres-0: [\"whitelist-dockerhub\"] Message: \"container <init-permissions> has an invalid "
+      "v1/Pod kube-system/coredns-5d78c9869d-7xk2p: [\"whitelist-dockerhub\"] Message: \"container "
+      "<coredns> has "
+      "an invalid image repo <registry.k8s.io/coredns/coredns:v1.10.1>, allowed repos are "
+      "[\\\"docker.io\\\"]\"\n"
+      "v1/Pod data/postgres-0: [\"whitelist-dockerhub\"] Message: \"container <init-permissions> "
+      "has an invalid "
       "image repo <busybox:1.36>, allowed repos are [\\\"docker.io\\\"]\"\n"
-      "v1/Pod web/nginx-7c5ddbdf54-x2hvk: [\"whitelist-dockerhub\"] Message: \"container <istio-proxy> has an "
+      "v1/Pod web/nginx-7c5ddbdf54-x2hvk: [\"whitelist-dockerhub\"] Message: \"container "
+      "<istio-proxy> has an "
       "invalid image repo <istio/proxyv2:1.20.1>, allowed repos are [\\\"docker.io\\\"]\"\n"
-      "v1/Pod kube-system/kube-proxy-q8mzt: [\"whitelist-dockerhub\"] Message: \"container <kube-proxy> has an "
-      "invalid image repo <registry.k8s.io/kube-proxy:v1.28.4>, allowed repos are [\\\"docker.io\\\"]\"\n"
-      "v1/Pod monitoring/prometheus-k8s-0: [\"whitelist-dockerhub\"] Message: \"container <prometheus> has an "
-      "invalid image repo <quay.io/prometheus/prometheus:v2.48.0>, allowed repos are [\\\"docker.io\\\"]\"\n";
+      "v1/Pod kube-system/kube-proxy-q8mzt: [\"whitelist-dockerhub\"] Message: \"container "
+      "<kube-proxy> has an "
+      "invalid image repo <registry.k8s.io/kube-proxy:v1.28.4>, allowed repos are "
+      "[\\\"docker.io\\\"]\"\n"
+      "v1/Pod monitoring/prometheus-k8s-0: [\"whitelist-dockerhub\"] Message: \"container "
+      "<prometheus> has an "
+      "invalid image repo <quay.io/prometheus/prometheus:v2.48.0>, allowed repos are "
+      "[\\\"docker.io\\\"]\"\n";
   EXPECT_EQ(r.out, expected);
 }
 
 TEST(ExitCodes, CleanViolationsErrorsAndOverrides) {
   TempDir dir;
-  const std::string clean = dir.Write("clean.json", R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"d"},"spec":{"containers":[{"name":"c","image":"docker.io/x"}]}})");
-  const std::string bad = dir.Write("bad.json", R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
+  const std::string clean = dir.Write(
+      "clean.json",
+      R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"d"},"spec":{"containers":[{"name":"c","image":"docker.io/x"}]}})");
+  const std::string bad = dir.Write(
+      "bad.json",
+      R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
   EXPECT_EQ(RunGatescan({"--allow", "docker.io/", clean}).exit_code, 0);
   EXPECT_EQ(RunGatescan({"--allow", "docker.io/", bad}).exit_code, 1);
   EXPECT_EQ(RunGatescan({"--allow", "docker.io/", "--exit-zero", bad}).exit_code, 0);
   const RunResult quiet = RunGatescan({"--allow", "docker.io/", "-q", bad});
   EXPECT_EQ(quiet.exit_code, 1);
   EXPECT_EQ(quiet.out, "");
-  const RunResult missing = RunGatescan({"--allow", "docker.io/", (dir.path() / "nope.json").string()});
+  const RunResult missing =
+      RunGatescan({"--allow", "docker.io/", (dir.path() / "nope.json").string()});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("nope.json"), std::string::npos) << missing.err;
   EXPECT_EQ(RunGatescan({bad}).exit_code, 2) << "no constraints at all is a usage error";
   EXPECT_EQ(RunGatescan({"--allow", "x/", "--output", "xml", bad}).exit_code, 2);
   EXPECT_EQ(RunGatescan({"--no-such-flag"}).exit_code, 2);
   // Violations found before malformed input are still reported, and the exit code is 2.
-  const std::string mixed = dir.Write("mixed.ndjson", std::string(R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})") + "\n{\"kind\": \"Pod\", oops}\n");
+  const std::string mixed = dir.Write(
+      "mixed.ndjson",
+      std::string(
+          R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})") +
+          "\n{\"kind\": \"Pod\", oops}\n");
   const RunResult m = RunGatescan({"--allow", "docker.io/", mixed});
   EXPECT_EQ(m.exit_code, 2);
   EXPECT_NE(m.out.find("v1/Pod d/b:"), std::string::npos);
@@ -98,7 +126,10 @@ TEST(ExitCodes, CleanViolationsErrorsAndOverrides) {
 
 TEST(ExitCodes, BadPolicyNamesTheFile) {
   TempDir dir;
-  const std::string policy = dir.Write("broken-policy.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n  name: x\nspec:\n  parameters:\n    repos: docker.io\n");
+  const std::string policy =
+      dir.Write("broken-policy.yaml",
+                "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n "
+                " name: x\nspec:\n  parameters:\n    repos: docker.io\n");
   const RunResult r = RunGatescan({"-p", policy, Datasets("demo-pods.json")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("broken-policy.yaml"), std::string::npos) << r.err;
@@ -108,7 +139,8 @@ TEST(ExitCodes, BadPolicyNamesTheFile) {
 TEST(Cli, HelpTeachesAndVersionAnswers) {
   const RunResult help = RunGatescan({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* word : {"--policy", "--allow", "--output", "gator", "Exit codes", "kubectl get pods"}) {
+  for (const char* word :
+       {"--policy", "--allow", "--output", "gator", "Exit codes", "kubectl get pods"}) {
     EXPECT_NE(help.out.find(word), std::string::npos) << word;
   }
   const RunResult version = RunGatescan({"--version"});
@@ -140,7 +172,8 @@ spec:
 
 constexpr const char* kAllowed = R"(allowed repos are [\"docker.io/\"]")";
 
-std::string Gator(const std::string& policy, const std::string& input, std::vector<std::string> extra = {}) {
+std::string Gator(const std::string& policy, const std::string& input,
+                  std::vector<std::string> extra = {}) {
   TempDir dir;
   std::vector<std::string> args = {"-o", "gator", "-p", dir.Write("policy.yaml", policy)};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -151,31 +184,44 @@ std::string Gator(const std::string& policy, const std::string& input, std::vect
 }
 
 TEST(Adversarial, EscapesAreDecodedAndQuotedBack) {
-  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p2","namespace":"ns1"},"spec":{"containers":[{"name":"c\u00e9\nx","image":"quay.io/\u0041\"q"}]}})");
-  EXPECT_EQ(out, std::string("v1/Pod ns1/p2: [\"repo-allow\"] Message: \"container <c\xC3\xA9\\nx> has an invalid image repo <quay.io/A\\\"q>, ") + kAllowed + "\n");
+  const std::string out = Gator(
+      kRepoAllow,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p2","namespace":"ns1"},"spec":{"containers":[{"name":"c\u00e9\nx","image":"quay.io/\u0041\"q"}]}})");
+  EXPECT_EQ(out, std::string("v1/Pod ns1/p2: [\"repo-allow\"] Message: \"container <c\xC3\xA9\\nx> "
+                             "has an invalid image repo <quay.io/A\\\"q>, ") +
+                     kAllowed + "\n");
 }
 
 TEST(Adversarial, DuplicateKeysLastOneWins) {
-  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p3","namespace":"ns1"},"spec":{"containers":[{"name":"ok","image":"quay.io/first-spec"}]},"spec":{"containers":[{"name":"d","image":"docker.io/fine","image":"evil.io/x"}]}})");
-  EXPECT_EQ(out, std::string("v1/Pod ns1/p3: [\"repo-allow\"] Message: \"container <d> has an invalid image repo <evil.io/x>, ") + kAllowed + "\n");
+  const std::string out = Gator(
+      kRepoAllow,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p3","namespace":"ns1"},"spec":{"containers":[{"name":"ok","image":"quay.io/first-spec"}]},"spec":{"containers":[{"name":"d","image":"docker.io/fine","image":"evil.io/x"}]}})");
+  EXPECT_EQ(out, std::string("v1/Pod ns1/p3: [\"repo-allow\"] Message: \"container <d> has an "
+                             "invalid image repo <evil.io/x>, ") +
+                     kAllowed + "\n");
 }
 
 TEST(Adversarial, StringsInsideStringsAreNotContainers) {
-  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p4","namespace":"ns1","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"spec\":{\"containers\":[{\"name\":\"bad\",\"image\":\"evil.io/x\"}]}}"}},"spec":{"containers":[{"name":"good","image":"docker.io/ok"}]}})");
+  const std::string out = Gator(
+      kRepoAllow,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p4","namespace":"ns1","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"spec\":{\"containers\":[{\"name\":\"bad\",\"image\":\"evil.io/x\"}]}}"}},"spec":{"containers":[{"name":"good","image":"docker.io/ok"}]}})");
   EXPECT_EQ(out, "");
 }
 
 TEST(Adversarial, OddContainers) {
-  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p5","namespace":"ns1"},"spec":{
+  const std::string out =
+      Gator(kRepoAllow,
+            R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p5","namespace":"ns1"},"spec":{
     "containers": {"k": {"name": "objlist", "image": "evil.io/o"}},
     "initContainers": ["str", 1, null, {"name": "noimage"}, {"image": "evil.io/noname"}, {"name": "num", "image": 12}, {"name": "nul", "image": null}],
     "ephemeralContainers": [{"name": "b", "image": true}, {"name": 7, "image": "evil.io/n"}]}})");
   const std::string p = "v1/Pod ns1/p5: [\"repo-allow\"] Message: \"";
-  EXPECT_EQ(out, p + "container <objlist> has an invalid image repo <evil.io/o>, " + kAllowed + "\n" +
-                     p + "ephemeralContainer <7> has an invalid image repo <evil.io/n>, " + kAllowed + "\n" +
-                     p + "ephemeralContainer <b> has an invalid image repo <true>, " + kAllowed + "\n" +
-                     p + "initContainer <nul> has an invalid image repo <null>, " + kAllowed + "\n" +
-                     p + "initContainer <num> has an invalid image repo <12>, " + kAllowed + "\n");
+  EXPECT_EQ(
+      out, p + "container <objlist> has an invalid image repo <evil.io/o>, " + kAllowed + "\n" + p +
+               "ephemeralContainer <7> has an invalid image repo <evil.io/n>, " + kAllowed + "\n" +
+               p + "ephemeralContainer <b> has an invalid image repo <true>, " + kAllowed + "\n" +
+               p + "initContainer <nul> has an invalid image repo <null>, " + kAllowed + "\n" + p +
+               "initContainer <num> has an invalid image repo <12>, " + kAllowed + "\n");
 }
 
 TEST(Adversarial, UnusualRepoStringsAreQuotedLikeGo) {
@@ -187,15 +233,22 @@ spec:
   parameters:
     repos: ["docker.io/", "quo\"te", "back\\slash", "new\nline", "tab\tx", "\x01", "\u2028", "é"]
 )";
-  const std::string out = Gator(policy, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"q","namespace":"n"},"spec":{"containers":[{"name":"c","image":"evil.io/x"}]}})");
+  const std::string out = Gator(
+      policy,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"q","namespace":"n"},"spec":{"containers":[{"name":"c","image":"evil.io/x"}]}})");
   // OPA renders the array with strconv.Quote; gator's %q quotes the whole message again.
-  EXPECT_EQ(out, "v1/Pod n/q: [\"odd\"] Message: \"container <c> has an invalid image repo <evil.io/x>, allowed repos are "
-                 "[\\\"docker.io/\\\", \\\"quo\\\\\\\"te\\\", \\\"back\\\\\\\\slash\\\", \\\"new\\\\nline\\\", "
-                 "\\\"tab\\\\tx\\\", \\\"\\\\x01\\\", \\\"\\\\u2028\\\", \\\"\xC3\xA9\\\"]\"\n");
+  EXPECT_EQ(out,
+            "v1/Pod n/q: [\"odd\"] Message: \"container <c> has an invalid image repo <evil.io/x>, "
+            "allowed repos are "
+            "[\\\"docker.io/\\\", \\\"quo\\\\\\\"te\\\", \\\"back\\\\\\\\slash\\\", "
+            "\\\"new\\\\nline\\\", "
+            "\\\"tab\\\\tx\\\", \\\"\\\\x01\\\", \\\"\\\\u2028\\\", \\\"\xC3\xA9\\\"]\"\n");
 }
 
 TEST(Adversarial, IdenticalMessagesOncePerObjectAndConstraint) {
-  const std::string out = Gator(kRepoAllow, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p7","namespace":"n"},"spec":{"containers":[{"name":"d","image":"evil.io/x"},{"name":"d","image":"evil.io/x"}],"initContainers":[{"name":"d","image":"evil.io/x"}]}})");
+  const std::string out = Gator(
+      kRepoAllow,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p7","namespace":"n"},"spec":{"containers":[{"name":"d","image":"evil.io/x"},{"name":"d","image":"evil.io/x"}],"initContainers":[{"name":"d","image":"evil.io/x"}]}})");
   const std::string p = "v1/Pod n/p7: [\"repo-allow\"] Message: \"";
   EXPECT_EQ(out, p + "container <d> has an invalid image repo <evil.io/x>, " + kAllowed + "\n" + p +
                      "initContainer <d> has an invalid image repo <evil.io/x>, " + kAllowed + "\n");
@@ -207,26 +260,39 @@ TEST(Adversarial, NewlinesInNamesAndKindLessLists) {
       "\n"
       R"({"apiVersion":"v1","items":[{"metadata":{"name":"k2","namespace":"ns2"},"spec":{"containers":[{"name":"c","image":"evil.io/k2"}]}}],"kind":"PodList","metadata":{}})";
   const std::string out = Gator(kRepoAllow, input);
-  EXPECT_EQ(out, std::string("v1/Pod ns2/k1: [\"repo-allow\"] Message: \"container <a\\nb> has an invalid image repo <evil.io/k>, ") +
-                     kAllowed + "\n" + "v1/Pod ns2/k2: [\"repo-allow\"] Message: \"container <c> has an invalid image repo <evil.io/k2>, " +
+  EXPECT_EQ(out, std::string("v1/Pod ns2/k1: [\"repo-allow\"] Message: \"container <a\\nb> has an "
+                             "invalid image repo <evil.io/k>, ") +
+                     kAllowed + "\n" +
+                     "v1/Pod ns2/k2: [\"repo-allow\"] Message: \"container <c> has an invalid "
+                     "image repo <evil.io/k2>, " +
                      kAllowed + "\n");
 }
 
 TEST(Adversarial, WhitespaceLayoutsAndKeyOrderGiveTheSameAnswer) {
-  const std::string compact = R"({"spec":{"containers":[{"image":"evil.io/w","name":"c"}]},"metadata":{"namespace":"n","name":"w"},"kind":"Pod","apiVersion":"v1"})";
-  const std::string spaced = "{\r\n\t\"apiVersion\" :\t\"v1\" ,\r\n \"kind\":\"Pod\",\n    \"metadata\": {\n        \"name\": \"w\",\n        \"namespace\": \"n\"\n    },\n    \"spec\": { \"containers\": [ { \"name\" : \"c\" , \"image\" : \"evil.io/w\" } ] }\n}";
-  const std::string line = std::string("v1/Pod n/w: [\"repo-allow\"] Message: \"container <c> has an invalid image repo <evil.io/w>, ") + kAllowed + "\n";
+  const std::string compact =
+      R"({"spec":{"containers":[{"image":"evil.io/w","name":"c"}]},"metadata":{"namespace":"n","name":"w"},"kind":"Pod","apiVersion":"v1"})";
+  const std::string spaced =
+      "{\r\n\t\"apiVersion\" :\t\"v1\" ,\r\n \"kind\":\"Pod\",\n    \"metadata\": {\n        "
+      "\"name\": \"w\",\n        \"namespace\": \"n\"\n    },\n    \"spec\": { \"containers\": [ { "
+      "\"name\" : \"c\" , \"image\" : \"evil.io/w\" } ] }\n}";
+  const std::string line = std::string(
+                               "v1/Pod n/w: [\"repo-allow\"] Message: \"container <c> has an "
+                               "invalid image repo <evil.io/w>, ") +
+                           kAllowed + "\n";
   EXPECT_EQ(Gator(kRepoAllow, compact + spaced + "\n" + compact), line + line + line);
 }
 
 TEST(Adversarial, SeedTemplateAndLibraryTemplateWordTheirMessagesDifferently) {
   // The seed's template says "container" for both lists, so one message covers both.
   TempDir dir;
-  const std::string input = dir.Write("p.json", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","namespace":"default"},"spec":{"containers":[{"name":"a","image":"gcr.io/x"}],"initContainers":[{"name":"a","image":"gcr.io/x"}]}})");
+  const std::string input = dir.Write(
+      "p.json",
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","namespace":"default"},"spec":{"containers":[{"name":"a","image":"gcr.io/x"}],"initContainers":[{"name":"a","image":"gcr.io/x"}]}})");
   auto seed = kSeedPolicy;
   seed.insert(seed.end(), {"-o", "gator", input});
   EXPECT_EQ(RunGatescan(seed).out,
-            "v1/Pod default/s: [\"whitelist-dockerhub\"] Message: \"container <a> has an invalid image repo <gcr.io/x>, allowed repos are [\\\"docker.io\\\"]\"\n");
+            "v1/Pod default/s: [\"whitelist-dockerhub\"] Message: \"container <a> has an invalid "
+            "image repo <gcr.io/x>, allowed repos are [\\\"docker.io\\\"]\"\n");
   const std::string lib = Gator(kRepoAllow, ReadFile(input));
   const std::string p = "v1/Pod default/s: [\"repo-allow\"] Message: \"";
   EXPECT_EQ(lib, p + "container <a> has an invalid image repo <gcr.io/x>, " + kAllowed + "\n" + p +
@@ -237,7 +303,8 @@ TEST(Adversarial, SeedTemplateAndLibraryTemplateWordTheirMessagesDifferently) {
 // gatescan's own outputs are an audit, -o gator reviews as gator does.
 TEST(EnforcementActions, ScopedActionsDependOnTheEnforcementPoint) {
   TempDir dir;
-  const std::string policy = dir.Write("scoped.yaml", R"(apiVersion: constraints.gatekeeper.sh/v1beta1
+  const std::string policy =
+      dir.Write("scoped.yaml", R"(apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sAllowedRepos
 metadata:
   name: audit-deny-gator-warn
@@ -275,16 +342,71 @@ spec:
   parameters:
     repos: ["docker.io/"]
 )");
-  const std::string input = dir.Write("p.json", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","namespace":"n"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
-  const std::string msg = R"(container <c> has an invalid image repo <quay.io/x>, allowed repos are ["docker.io/"])";
+  const std::string input = dir.Write(
+      "p.json",
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","namespace":"n"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
+  const std::string msg =
+      R"(container <c> has an invalid image repo <quay.io/x>, allowed repos are ["docker.io/"])";
   const RunResult text = RunGatescan({"-p", policy, input});
   EXPECT_EQ(text.exit_code, 1) << "scoped deny at the audit point";
-  EXPECT_EQ(text.out, "v1/Pod n/s: [audit-deny-gator-warn] " + msg + "\nwarn: v1/Pod n/s: [plain-warn] " + msg + "\n");
+  EXPECT_EQ(text.out, "v1/Pod n/s: [audit-deny-gator-warn] " + msg +
+                          "\nwarn: v1/Pod n/s: [plain-warn] " + msg + "\n");
   const RunResult gator = RunGatescan({"-o", "gator", "-p", policy, input});
   EXPECT_EQ(gator.exit_code, 0) << "at gator's point the scoped constraint only warns";
-  const std::string quoted = R"("container <c> has an invalid image repo <quay.io/x>, allowed repos are [\"docker.io/\"]")";
+  const std::string quoted =
+      R"("container <c> has an invalid image repo <quay.io/x>, allowed repos are [\"docker.io/\"]")";
   EXPECT_EQ(gator.out, "v1/Pod n/s: [\"audit-deny-gator-warn\"] Message: " + quoted + "\n" +
                            "v1/Pod n/s: [\"plain-warn\"] Message: " + quoted + "\n");
+}
+
+// gator reviews a cluster-scoped object with an empty Namespace and reads no
+// Config; gatescan's audit outputs pass no Namespace and honour the Config.
+TEST(GatorReview, ClusterScopedObjectsAndTheConfigDifferFromAudit) {
+  TempDir dir;
+  std::string constraints;
+  for (const auto& [name, match] : std::vector<std::pair<std::string, std::string>>{
+           {"scope-cluster", "scope: Cluster"},
+           {"scope-namespaced", "scope: Namespaced"},
+           {"listed-ns", "namespaces: [team-a]"},
+           {"ns-selector", "namespaceSelector: {matchLabels: {env: prod}}"}}) {
+    constraints +=
+        "---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata: "
+        "{name: " +
+        name + "}\nspec:\n  match: {" + match + "}\n  parameters: {repos: [\"docker.io/\"]}\n";
+  }
+  constraints += R"(---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a, labels: {env: prod}}
+---
+apiVersion: config.gatekeeper.sh/v1alpha1
+kind: Config
+metadata: {name: config, namespace: gatekeeper-system}
+spec:
+  match:
+  - excludedNamespaces: [team-a]
+    processes: [audit]
+)";
+  const std::string policy = dir.Write("c.yaml", constraints);
+  const std::string input = dir.Write(
+      "objs.json",
+      R"({"apiVersion":"example.com/v1","kind":"Runner","metadata":{"name":"r"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}}
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
+  const std::string msg =
+      R"(container <c> has an invalid image repo <quay.io/x>, allowed repos are ["docker.io/"])";
+  const RunResult audit = RunGatescan({"-p", policy, input});
+  EXPECT_EQ(audit.out, "example.com/v1/Runner r: [scope-cluster] " + msg +
+                           "\nexample.com/v1/Runner r: [listed-ns] " + msg +
+                           "\nexample.com/v1/Runner r: [ns-selector] " + msg + "\n")
+      << "the Config excludes team-a from the audit";
+  const RunResult gator = RunGatescan({"-o", "gator", "-p", policy, input});
+  const std::string quoted =
+      R"("container <c> has an invalid image repo <quay.io/x>, allowed repos are [\"docker.io/\"]")";
+  EXPECT_EQ(gator.out, "example.com/v1/Runner r: [\"scope-namespaced\"] Message: " + quoted + "\n" +
+                           "v1/Pod team-a/p: [\"scope-namespaced\"] Message: " + quoted + "\n" +
+                           "v1/Pod team-a/p: [\"listed-ns\"] Message: " + quoted + "\n" +
+                           "v1/Pod team-a/p: [\"ns-selector\"] Message: " + quoted + "\n");
+  EXPECT_EQ(gator.exit_code, 1) << gator.err;
 }
 
 // --match reference flags exactly the bypasses and the invalid reference;
@@ -293,19 +415,26 @@ TEST(ReferenceMode, ComponentBoundariesAndInvalidReferences) {
   TempDir dir;
   std::string input;
   const std::vector<std::pair<std::string, std::string>> pods = {
-      {"hub-short", "busybox"},           {"hub-long", "docker.io/x/y"},
-      {"evil-hub", "docker.io.evil.com/x"}, {"team", "gcr.io/team/app"},
-      {"teammate", "gcr.io/teammate/x"},  {"local", "localhost:5000/app"},
-      {"local-port", "localhost:50001/app"}, {"invalid", "UPPER/Case"}};
+      {"hub-short", "busybox"},
+      {"hub-long", "docker.io/x/y"},
+      {"evil-hub", "docker.io.evil.com/x"},
+      {"team", "gcr.io/team/app"},
+      {"teammate", "gcr.io/teammate/x"},
+      {"local", "localhost:5000/app"},
+      {"local-port", "localhost:50001/app"},
+      {"invalid", "UPPER/Case"}};
   for (const auto& [name, image] : pods) {
     input += R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
-             R"(","namespace":"n"},"spec":{"containers":[{"name":"c","image":")" + image + "\"}]}}\n";
+             R"(","namespace":"n"},"spec":{"containers":[{"name":"c","image":")" + image +
+             "\"}]}}\n";
   }
   const std::string file = dir.Write("pods.ndjson", input);
-  const std::vector<std::string> allow = {"--allow", "docker.io", "--allow", "gcr.io/team", "--allow", "localhost:5000/"};
+  const std::vector<std::string> allow = {"--allow",     "docker.io", "--allow",
+                                          "gcr.io/team", "--allow",   "localhost:5000/"};
   auto names = [](const std::string& out) {
     std::vector<std::string> flagged;
-    for (size_t p = out.find("v1/Pod n/"); p != std::string::npos; p = out.find("v1/Pod n/", p + 1)) {
+    for (size_t p = out.find("v1/Pod n/"); p != std::string::npos;
+         p = out.find("v1/Pod n/", p + 1)) {
       flagged.push_back(out.substr(p + 9, out.find(':', p) - p - 9));
     }
     return flagged;
@@ -314,15 +443,19 @@ TEST(ReferenceMode, ComponentBoundariesAndInvalidReferences) {
   reference.insert(reference.end(), {"--match", "reference", file});
   const RunResult r = RunGatescan(reference);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(names(r.out), (std::vector<std::string>{"evil-hub", "teammate", "local-port", "invalid"})) << r.out;
-  EXPECT_NE(r.out.find("container <c> has an invalid image repo <docker.io.evil.com/x>, allowed repos are "
-                       "[\"docker.io\", \"gcr.io/team\", \"localhost:5000/\"]"),
+  EXPECT_EQ(names(r.out),
+            (std::vector<std::string>{"evil-hub", "teammate", "local-port", "invalid"}))
+      << r.out;
+  EXPECT_NE(r.out.find(
+                "container <c> has an invalid image repo <docker.io.evil.com/x>, allowed repos are "
+                "[\"docker.io\", \"gcr.io/team\", \"localhost:5000/\"]"),
             std::string::npos)
       << "messages keep Gatekeeper's wording and the raw image";
   auto gatekeeper = allow;
   gatekeeper.push_back(file);
   const RunResult g = RunGatescan(gatekeeper);
-  EXPECT_EQ(names(g.out), (std::vector<std::string>{"hub-short", "local-port", "invalid"})) << g.out;
+  EXPECT_EQ(names(g.out), (std::vector<std::string>{"hub-short", "local-port", "invalid"}))
+      << g.out;
   EXPECT_NE(g.err.find("docker.io/"), std::string::npos) << "bypassable entries are warned about";
 }
 

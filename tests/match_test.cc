@@ -344,6 +344,53 @@ TEST(NamespaceSelector, AnEarlierNoMatchWinsOverTheError) {
   EXPECT_EQ(Outcome(spec, Pod("elsewhere")), MatchOutcome::kError);
 }
 
+// gator hands every cluster-scoped object an empty Namespace; audit none.
+TEST(GatorReview, ClusterScopedObjectsComeWithAnEmptyNamespace) {
+  const Obj cluster = ClusterObj();
+  MatchTarget gator = cluster.Target();
+  gator.empty_namespace_for_cluster_objects = true;
+  const NamespaceIndex index;
+  std::string error;
+  auto in_gator = [&](const MatchSpec& spec) { return Matches(spec, gator, index, &error); };
+
+  MatchSpec scope;
+  scope.scope = MatchScope::kCluster;
+  EXPECT_TRUE(Sees(scope, cluster));
+  EXPECT_EQ(in_gator(scope), MatchOutcome::kNoMatch);
+  scope.scope = MatchScope::kNamespaced;
+  EXPECT_FALSE(Sees(scope, cluster));
+  EXPECT_EQ(in_gator(scope), MatchOutcome::kMatch);
+
+  MatchSpec listed;
+  listed.namespaces = {"team-a"};
+  EXPECT_TRUE(Sees(listed, cluster));
+  EXPECT_EQ(in_gator(listed), MatchOutcome::kNoMatch);
+  listed.namespaces = {"*"};
+  EXPECT_EQ(in_gator(listed), MatchOutcome::kMatch);
+  MatchSpec excluded;
+  excluded.excluded_namespaces = {"*"};
+  EXPECT_TRUE(Sees(excluded, cluster));
+  EXPECT_EQ(in_gator(excluded), MatchOutcome::kNoMatch);
+
+  MatchSpec selector;
+  selector.namespace_selector = Expr("env", Op::kExists);
+  EXPECT_TRUE(Sees(selector, cluster));
+  EXPECT_EQ(in_gator(selector), MatchOutcome::kNoMatch);
+  selector.namespace_selector = Expr("env", Op::kDoesNotExist);
+  EXPECT_EQ(in_gator(selector), MatchOutcome::kMatch);
+
+  // Namespaces and namespaced objects are reviewed alike by both.
+  for (const Obj& obj : {NamespaceObj("team-a"), Pod()}) {
+    MatchTarget t = obj.Target();
+    t.empty_namespace_for_cluster_objects = true;
+    for (MatchScope s : {MatchScope::kCluster, MatchScope::kNamespaced}) {
+      MatchSpec spec;
+      spec.scope = s;
+      EXPECT_EQ(Matches(spec, t, index, &error), Outcome(spec, obj));
+    }
+  }
+}
+
 TEST(NamespaceSelector, GatorInventsAnUnlabelledDefaultNamespace) {
   MatchSpec spec;
   spec.namespace_selector = Expr("env", Op::kExists);

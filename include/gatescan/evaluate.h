@@ -69,6 +69,8 @@ struct EvaluateOptions {
   std::string enforcement_point = "audit.gatekeeper.sh";
 };
 
+inline constexpr std::string_view kGatorEnforcementPoint = "gator.gatekeeper.sh";
+
 // --match reference: a constraint's entries normalised (image_ref.h) and
 // compiled into tries over component-boundary keys. Immutable once built.
 class ReferenceAllowlist {
@@ -134,6 +136,7 @@ class Evaluator {
   std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
   std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
   std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
+  bool gator_ = false;         // reviewing as gator does (options_.enforcement_point)
   std::vector<bool> applies_;  // scoped constraints: listed at the enforcement point
   std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
 };

@@ -85,6 +85,12 @@ struct MatchTarget {
   // An object implied by expansion (a Deployment's pod template) rather
   // than one read from the input.
   bool generated = false;
+  // gator reviews a cluster-scoped object together with an empty, unlabelled
+  // Namespace (pkg/gator NamespaceForResource); an audit passes none. With
+  // the empty Namespace, scope Cluster rejects the object, Namespaced accepts
+  // it, namespaces / excludedNamespaces see the name "" and a
+  // namespaceSelector sees no labels.
+  bool empty_namespace_for_cluster_objects = false;
 };
 
 enum class MatchOutcome { kMatch, kNoMatch, kError };
