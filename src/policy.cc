@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -634,6 +635,24 @@ class Reader {
     return Status::Ok();
   }
 
+  // A string field with a fixed set of values; absent or "" means the first.
+  template <typename E>
+  Status Enum(const YAML::Node& n, const std::string& field,
+              std::initializer_list<std::pair<std::string_view, E>> values, E* out) const {
+    std::string text;
+    if (Status status = String(n, field, &text, false); !status.ok()) return status;
+    if (text.empty()) text = values.begin()->first;
+    std::string names;
+    for (const auto& [name, value] : values) {
+      if (name == text) {
+        *out = value;
+        return Status::Ok();
+      }
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    return Fail(field + " \"" + text + "\" is not one of " + names);
+  }
+
   Status Strings(const YAML::Node& n, const std::string& field,
                  std::vector<std::string>* out) const {
     out->clear();
@@ -754,28 +773,17 @@ Status ParseMatch(const Reader& r, const YAML::Node& n, MatchSpec* out) {
       out->kinds.push_back(std::move(selector));
     }
   }
-  std::string scope;
-  GS_RETURN_IF_ERROR(r.String(Path(n, {"scope"}), "spec.match.scope", &scope, false));
-  if (scope.empty() || scope == "*") {
-    out->scope = MatchScope::kAny;
-  } else if (scope == "Cluster") {
-    out->scope = MatchScope::kCluster;
-  } else if (scope == "Namespaced") {
-    out->scope = MatchScope::kNamespaced;
-  } else {
-    return r.Fail("spec.match.scope \"" + scope + "\" is not one of *, Cluster, Namespaced");
-  }
-  std::string source;
-  GS_RETURN_IF_ERROR(r.String(Path(n, {"source"}), "spec.match.source", &source, false));
-  if (source.empty() || source == "All") {
-    out->source = MatchSource::kAll;
-  } else if (source == "Original") {
-    out->source = MatchSource::kOriginal;
-  } else if (source == "Generated") {
-    out->source = MatchSource::kGenerated;
-  } else {
-    return r.Fail("spec.match.source \"" + source + "\" is not one of All, Original, Generated");
-  }
+  // An absent field takes the first value.
+  GS_RETURN_IF_ERROR(r.Enum(Path(n, {"scope"}), "spec.match.scope",
+                            {{"*", MatchScope::kAny},
+                             {"Cluster", MatchScope::kCluster},
+                             {"Namespaced", MatchScope::kNamespaced}},
+                            &out->scope));
+  GS_RETURN_IF_ERROR(r.Enum(Path(n, {"source"}), "spec.match.source",
+                            {{"All", MatchSource::kAll},
+                             {"Original", MatchSource::kOriginal},
+                             {"Generated", MatchSource::kGenerated}},
+                            &out->source));
   GS_RETURN_IF_ERROR(r.Strings(Path(n, {"namespaces"}), "spec.match.namespaces", &out->namespaces));
   GS_RETURN_IF_ERROR(r.Strings(Path(n, {"excludedNamespaces"}), "spec.match.excludedNamespaces",
                                &out->excluded_namespaces));
