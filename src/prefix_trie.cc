@@ -7,7 +7,14 @@
 // an edge label is compared a word at a time. Allowlist entries share long
 // prefixes ("registry.corp.example/team-") and end in short unique tails, so
 // a match is a handful of hops, each reading one 32-byte node, however many
-// entries there are. Measurements: docs/match-bench.md.
+// entries there are.
+//
+// Big allowlists number their entries (team-1234/), and a byte-at-a-time walk
+// through the digits is one dependent, mostly cache-missing load per digit.
+// Where the trie fans out like that, a jump table (level compression) takes
+// up to 4 bytes in one load, and a leaf it leads to is stored in the table
+// slot itself (leaf pushing), so a 4-digit team number costs one load instead
+// of five. Measurements: docs/match-bench.md.
 
 #include "gatescan/prefix_trie.h"
 
@@ -32,11 +39,65 @@ constexpr size_t kTailPad = 8;
 // Node::tail_size is 16 bits.
 constexpr size_t kMaxTail = std::numeric_limits<uint16_t>::max();
 
+// Node::flags.
+constexpr uint8_t kTerminal = 1;    // an entry ends here
+constexpr uint8_t kWide = 2;        // some children's keys are only in first_byte_
+constexpr uint8_t kJump = 4;        // Node::jump is set; keys is not
+constexpr uint8_t kInlineTail = 8;  // a leaf's tail is in keys, not in tails_
+
+// Jump tables: 4 bytes a jump at most, 16384 slots (128 KiB) at most, so a
+// table of decimal numbers (11 symbols: '/' to '9') may span 4 digits; at
+// least one slot in 4 must lead somewhere, and no node is led to by two
+// tables, so that the tables cost at most 32 bytes (a node) per node they
+// lead to.
+constexpr size_t kMaxStride = 4;
+constexpr size_t kMaxJumpSlots = size_t{1} << 14;
+constexpr size_t kMinJumpDensity = 4;
+// JumpSlot::kind.
+constexpr uint8_t kSlotNone = 0;
+constexpr uint8_t kSlotNode = 1;
+constexpr uint8_t kSlotLeaf = 2;  // + the length of the leaf's tail
+
 size_t CommonPrefixLength(std::string_view a, std::string_view b) {
   const size_t n = std::min(a.size(), b.size());
   size_t i = 0;
   while (i < n && a[i] == b[i]) ++i;
   return i;
+}
+
+// True if `s` continues at `pos` with the `n` bytes at `b`, which may be read
+// 8 bytes at a time past their end (tails_ is padded, Node::keys is 12 bytes).
+[[gnu::always_inline]] inline bool BytesMatch(const uint8_t* b, size_t n, std::string_view s,
+                                              size_t pos) {
+  const size_t remaining = s.size() - pos;
+  const char* a = s.data() + pos;
+  if (n <= 8 && remaining >= 8) {
+    // Deep edges are short: one masked word compare, no data-dependent
+    // branch (the image has 8 bytes left).
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    const uint64_t mask = n == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * n);
+    return ((x ^ y) & mask) == 0;
+  }
+  if (remaining < n) return false;
+  if (n >= 8) {
+    // Whole words, the last one overlapping the one before: no byte loop.
+    const auto word_equal = [](const char* x, const uint8_t* y) {
+      uint64_t u, v;
+      std::memcpy(&u, x, 8);
+      std::memcpy(&v, y, 8);
+      return u == v;
+    };
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if (!word_equal(a + i, b + i)) return false;
+    }
+    return word_equal(a + n - 8, b + n - 8);
+  }
+  for (; n > 0; --n, ++a, ++b) {
+    if (static_cast<uint8_t>(*a) != *b) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -73,22 +134,21 @@ PrefixTrie PrefixTrie::Builder::Build() && {
     const Pending p = stack.back();
     stack.pop_back();
     Node node{};
+    std::string_view tail;
     node.end = static_cast<uint32_t>(p.depth);
     if (p.index != 0) {
       // The edge ends where the range's entries part, but holds at most
       // kMaxTail bytes after its first: a longer run becomes a chain.
       const size_t common = CommonPrefixLength(entries_[p.lo].first, entries_[p.hi - 1].first);
       const size_t end = std::min(common, p.depth + 1 + kMaxTail);
-      const std::string& e = entries_[p.lo].first;
       node.end = static_cast<uint32_t>(end);
-      node.tail_begin = static_cast<uint32_t>(trie.tails_.size());
       node.tail_size = static_cast<uint16_t>(end - p.depth - 1);
-      trie.tails_.insert(trie.tails_.end(), e.begin() + p.depth + 1, e.begin() + end);
+      tail = std::string_view(entries_[p.lo].first).substr(p.depth + 1, node.tail_size);
     }
     const size_t end = node.end;
     size_t lo = p.lo;
     if (lo < p.hi && entries_[lo].first.size() == end) {
-      node.is_terminal = 1;
+      node.flags = kTerminal;
       node.terminal_id = entries_[lo].second;
       ++lo;  // sorted: the entry that ends here comes first
     }
@@ -109,78 +169,198 @@ PrefixTrie PrefixTrie::Builder::Build() && {
       lo = hi;
     }
     std::reverse(stack.begin() + first_pending, stack.end());  // first child on top
+    if (child_count > sizeof(node.keys)) node.flags |= kWide;
+    // An empty tail is left pointing at the start of tails_, which stays in
+    // cache: the word compare of TailMatches loads it anyway.
+    if (child_count == 0 && p.index != 0 && tail.size() <= sizeof(node.keys)) {
+      // Most leaves of a big allowlist end in a short tail ("/" after a team
+      // number); kept in the node, it costs no second cache miss.
+      node.flags |= kInlineTail;
+      std::copy(tail.begin(), tail.end(), node.keys);
+    } else if (!tail.empty()) {
+      node.tail_begin = static_cast<uint32_t>(trie.tails_.size());
+      trie.tails_.insert(trie.tails_.end(), tail.begin(), tail.end());
+    }
     trie.nodes_.resize(trie.nodes_.size() + child_count);
     trie.child_count_.resize(trie.nodes_.size());
     trie.nodes_[p.index] = node;
     trie.child_count_[p.index] = child_count;
   }
+  trie.BuildJumpTables();
   trie.first_byte_.resize(trie.first_byte_.size() + kSimdPad, 0);
   trie.tails_.resize(trie.tails_.size() + kTailPad, 0);
   trie.nodes_.shrink_to_fit();
   trie.child_count_.shrink_to_fit();
   trie.tails_.shrink_to_fit();
+  trie.jumps_.shrink_to_fit();
   entries_.clear();
   return trie;
 }
 
-// Both hot helpers are forced inline: a call per hop costs more than the hop.
-[[gnu::always_inline]] inline uint32_t PrefixTrie::Child(const Node& node, uint8_t byte) const {
-  constexpr uint32_t kInline = sizeof(node.keys);
+// Level compression (as in Nilsson and Karlsson's LC-trie), only where the
+// trie is dense: at a node whose subtree branches at each of the next 2 to 4
+// bytes, over a narrow byte range, one table indexed by those bytes replaces
+// as many dependent hops. Numbered entries (team-1234/) walk 4 digits in one
+// load instead of 4. A table never skips a node where an entry ends or an
+// edge carries a tail, so every jump lands where the byte-at-a-time walk
+// would, and every slot it has no node for (kSlotNone) sends the walk that
+// way. A leaf with a tail of up to 3 bytes ("/") is copied into its slot, as
+// in leaf-pushed multibit tries for IP lookup: the last, most cache-missing
+// load of a match is then the slot itself.
+void PrefixTrie::BuildJumpTables() {
+  struct Path {
+    uint8_t bytes[kMaxStride];
+    uint32_t via[kMaxStride];  // the nodes walked through, the last one the target
+  };
+  std::vector<Path> paths;
+  Path path{};
+  // Collects the paths of exactly `stride` hops below `x` whose inner nodes
+  // can be jumped over.
+  auto collect = [&](auto& self, uint32_t x, size_t depth, size_t stride) -> void {
+    const uint32_t first = nodes_[x].first_child;
+    for (uint32_t c = first; c < first + child_count_[x]; ++c) {
+      path.bytes[depth] = first_byte_[c];
+      path.via[depth] = c;
+      if (depth + 1 == stride) {
+        paths.push_back(path);
+      } else if (nodes_[c].tail_size == 0 && (nodes_[c].flags & kTerminal) == 0) {
+        self(self, c, depth + 1, stride);
+      }
+    }
+  };
+  // Nodes that a table jumps over get none: each node is then the target of
+  // at most one table, which bounds their total size.
+  std::vector<uint8_t> jumped_over(nodes_.size(), 0);
+  for (uint32_t x = 0; x < nodes_.size(); ++x) {  // parents come before their children
+    if (jumped_over[x]) continue;
+    for (size_t stride = kMaxStride; stride >= 2; --stride) {
+      paths.clear();
+      collect(collect, x, 0, stride);
+      if (paths.empty()) continue;
+      uint8_t lo = 0xff, hi = 0;
+      for (const Path& p : paths) {
+        for (size_t i = 0; i < stride; ++i) {
+          lo = std::min(lo, p.bytes[i]);
+          hi = std::max(hi, p.bytes[i]);
+        }
+      }
+      const size_t width = size_t{hi} - lo + 1;
+      size_t slots = 1;
+      for (size_t i = 0; i < stride && slots <= kMaxJumpSlots; ++i) slots *= width;
+      if (slots > kMaxJumpSlots || paths.size() * kMinJumpDensity < slots) continue;
+      Node& node = nodes_[x];
+      node.flags |= kJump | kWide;
+      node.inline_count = 0;
+      node.jump = {static_cast<uint32_t>(jumps_.size()), lo, static_cast<uint8_t>(width),
+                   static_cast<uint8_t>(stride)};
+      jumps_.resize(jumps_.size() + slots, JumpSlot{0, kSlotNone, {}});
+      for (const Path& p : paths) {
+        size_t slot = 0;
+        for (size_t i = 0; i < stride; ++i) slot = slot * width + (p.bytes[i] - lo);
+        const uint32_t target = p.via[stride - 1];
+        const Node& t = nodes_[target];
+        JumpSlot& js = jumps_[node.jump.begin + slot];
+        if (child_count_[target] == 0 && t.tail_size <= sizeof(js.tail)) {
+          // A leaf is an entry, so t.terminal_id is set.
+          js = {t.terminal_id, static_cast<uint8_t>(kSlotLeaf + t.tail_size), {}};
+          const uint8_t* tail =
+              (t.flags & kInlineTail) != 0 ? t.keys : tails_.data() + t.tail_begin;
+          std::copy(tail, tail + t.tail_size, js.tail);
+        } else {
+          js = {target, kSlotNode, {}};
+        }
+        for (size_t i = 0; i + 1 < stride; ++i) jumped_over[p.via[i]] = 1;
+      }
+      break;
+    }
+  }
+}
+
+// The hot helpers are forced inline: a call per hop costs more than the hop.
+[[gnu::always_inline]] inline const PrefixTrie::Node* PrefixTrie::Next(const Node& node,
+                                                                       std::string_view s,
+                                                                       size_t& pos,
+                                                                       int64_t& leaf) const {
+  const uint8_t byte = static_cast<uint8_t>(s[pos]);
+  uint32_t base = 0;  // first child whose key is not inline
 #if defined(__SSE2__)
   static_assert(offsetof(Node, keys) == 20 && sizeof(Node) == 32);
   const __m128i needle = _mm_set1_epi8(static_cast<char>(byte));
   // The aligned upper half of the node: 4 bytes of tail size and counts, then the keys.
   const __m128i upper = _mm_load_si128(reinterpret_cast<const __m128i*>(&node) + 1);
-  uint32_t hits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(upper, needle))) >> 4;
-  hits &= (1u << node.inline_count) - 1;
-  if (hits != 0) return node.first_child + static_cast<uint32_t>(__builtin_ctz(hits));
-  if (node.inline_count < kInline) return kNoChild;
-  // Wide nodes (the root, or a byte position that varies a lot) go on in
-  // 16-byte chunks of first_byte_.
+  const uint32_t hits =
+      (static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(upper, needle))) >> 4) &
+      ((1u << node.inline_count) - 1);
+  if (hits != 0) {
+    pos += 1;
+    return &nodes_[node.first_child + static_cast<uint32_t>(__builtin_ctz(hits))];
+  }
+  // Jump and wide nodes are told apart only here, so that a plain hop pays
+  // nothing for them (a jump node has no inline keys).
+  if ((node.flags & (kWide | kJump)) == 0) return nullptr;
+  base = node.inline_count;
+#endif
+  if ((node.flags & kJump) != 0) {
+    const JumpTable& jump = node.jump;
+    if (s.size() - pos >= jump.stride) {
+      uint32_t slot = 0;
+      size_t i = 0;
+      for (; i < jump.stride; ++i) {
+        const uint32_t digit = static_cast<uint8_t>(s[pos + i]) - uint32_t{jump.lo};
+        if (digit >= jump.width) break;
+        slot = slot * jump.width + digit;
+      }
+      if (i == jump.stride) {
+        const JumpSlot& js = jumps_[jump.begin + slot];
+        if (js.kind == kSlotNode) {
+          pos += jump.stride;
+          return &nodes_[js.value];
+        }
+        if (js.kind != kSlotNone) {
+          const size_t at = pos + jump.stride;
+          const size_t n = js.kind - kSlotLeaf;
+          if (s.size() - at >= n &&
+              std::equal(js.tail, js.tail + n, s.data() + at,
+                         [](uint8_t x, char y) { return x == static_cast<uint8_t>(y); })) {
+            leaf = js.value;
+            pos = at + n;
+          }
+          return nullptr;
+        }
+      }
+    }
+  }
+  const uint32_t child = WideChild(node, byte, base);
+  if (child == kNoChild) return nullptr;
+  pos += 1;
+  return &nodes_[child];
+}
+
+// Wide nodes (the root, or a byte position that varies a lot) and jump nodes
+// have the keys of their children from `base` on only in first_byte_.
+[[gnu::always_inline]] inline uint32_t PrefixTrie::WideChild(const Node& node, uint8_t byte,
+                                                             uint32_t base) const {
   const uint32_t count = child_count_[&node - nodes_.data()];
-  for (uint32_t base = kInline; base < count; base += 16) {
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(static_cast<char>(byte));
+  for (; base < count; base += 16) {
     const __m128i chunk = _mm_loadu_si128(
         reinterpret_cast<const __m128i*>(first_byte_.data() + node.first_child + base));
-    hits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle)));
+    uint32_t hits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle)));
     if (count - base < 16) hits &= (1u << (count - base)) - 1;
     if (hits != 0) return node.first_child + base + static_cast<uint32_t>(__builtin_ctz(hits));
   }
 #else
-  const uint32_t count = child_count_[&node - nodes_.data()];
-  for (uint32_t i = 0; i < count; ++i) {
-    if (first_byte_[node.first_child + i] == byte) return node.first_child + i;
+  for (; base < count; ++base) {
+    if (first_byte_[node.first_child + base] == byte) return node.first_child + base;
   }
 #endif
   return kNoChild;
 }
 
-// True if `s` continues at `pos` with the rest of `node`'s edge label.
 [[gnu::always_inline]] inline bool PrefixTrie::TailMatches(const Node& node, std::string_view s,
                                                            size_t pos) const {
-  size_t n = node.tail_size;
-  const size_t remaining = s.size() - pos;
-  const char* a = s.data() + pos;
-  const uint8_t* b = tails_.data() + node.tail_begin;
-  if (n <= 8 && remaining >= 8) {
-    // Deep edges are short: one masked word compare, no data-dependent
-    // branch (tails_ is padded, and the image has 8 bytes left).
-    uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    const uint64_t mask = n == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * n);
-    return ((x ^ y) & mask) == 0;
-  }
-  if (remaining < n) return false;
-  for (; n >= 8; n -= 8, a += 8, b += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    if (x != y) return false;
-  }
-  for (; n > 0; --n, ++a, ++b) {
-    if (static_cast<uint8_t>(*a) != *b) return false;
-  }
-  return true;
+  return BytesMatch(tails_.data() + node.tail_begin, node.tail_size, s, pos);
 }
 
 template <bool kStopAtFirst>
@@ -189,20 +369,27 @@ int64_t PrefixTrie::Walk(std::string_view s) const {
   int64_t best = -1;
   const Node* node = nodes_.data();
   for (;;) {
+    const bool terminal = (node->flags & kTerminal) != 0;
     if constexpr (kStopAtFirst) {
-      if (node->is_terminal) return node->terminal_id;
+      if (terminal) return node->terminal_id;
     } else {
-      best = node->is_terminal ? static_cast<int64_t>(node->terminal_id) : best;
+      best = terminal ? static_cast<int64_t>(node->terminal_id) : best;
     }
     // The position of the next key byte comes with the node, so the image
     // byte loads alongside the keys instead of after the tail compare.
-    const size_t pos = node->end;
+    size_t pos = node->end;
     if (pos == s.size()) return best;
-    const uint32_t child = Child(*node, static_cast<uint8_t>(s[pos]));
-    if (child == kNoChild) return best;
-    node = &nodes_[child];
+    int64_t leaf = -1;
+    node = Next(*node, s, pos, leaf);
+    if (node == nullptr) return leaf >= 0 ? leaf : best;
+    if ((node->flags & kInlineTail) != 0) {
+      // A leaf, hence an entry: the walk ends here either way.
+      return BytesMatch(node->keys, node->tail_size, s, pos)
+                 ? static_cast<int64_t>(node->terminal_id)
+                 : best;
+    }
     // No entry ends inside an edge, so on a mismatch nothing longer can match.
-    if (!TailMatches(*node, s, pos + 1)) return best;
+    if (!TailMatches(*node, s, pos)) return best;
   }
 }
 
@@ -214,20 +401,26 @@ int64_t PrefixTrie::Find(std::string_view s) const {
   if (nodes_.empty()) return -1;
   const Node* node = nodes_.data();
   while (node->end < s.size()) {
-    const uint32_t child = Child(*node, static_cast<uint8_t>(s[node->end]));
-    if (child == kNoChild) return -1;
-    const size_t after = node->end + 1;
-    node = &nodes_[child];
-    if (!TailMatches(*node, s, after)) return -1;
+    size_t pos = node->end;
+    int64_t leaf = -1;
+    node = Next(*node, s, pos, leaf);
+    if (node == nullptr) return leaf >= 0 && pos == s.size() ? leaf : -1;
+    if ((node->flags & kInlineTail) != 0) {
+      const bool whole = pos + node->tail_size == s.size();
+      return whole && BytesMatch(node->keys, node->tail_size, s, pos)
+                 ? static_cast<int64_t>(node->terminal_id)
+                 : -1;
+    }
+    if (!TailMatches(*node, s, pos)) return -1;
   }
-  return node->is_terminal ? static_cast<int64_t>(node->terminal_id) : -1;
+  return (node->flags & kTerminal) != 0 ? static_cast<int64_t>(node->terminal_id) : -1;
 }
 
 size_t PrefixTrie::node_count() const { return nodes_.size(); }
 
 size_t PrefixTrie::memory_bytes() const {
   return nodes_.capacity() * sizeof(Node) + first_byte_.capacity() + tails_.capacity() +
-         child_count_.capacity() * sizeof(uint16_t);
+         child_count_.capacity() * sizeof(uint16_t) + jumps_.capacity() * sizeof(JumpSlot);
 }
 
 CompiledAllowlist::CompiledAllowlist(const std::vector<std::string>& entries, Semantics semantics)
@@ -240,7 +433,8 @@ CompiledAllowlist::CompiledAllowlist(const std::vector<std::string>& entries, Se
     if (semantics == Semantics::kPrefix) {
       prefixes.Add(entry, id);
     } else if (!entry.empty() && entry.back() == '*') {
-      prefixes.Add(entry.substr(0, entry.size() - 1), id);  // Rego's trim_suffix drops one '*'
+      prefixes.Add(entry.substr(0, entry.size() - 1),
+                   id);  // Rego's trim_suffix drops one '*'
     } else {
       exact.Add(entry, id);
     }

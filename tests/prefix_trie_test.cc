@@ -173,6 +173,87 @@ TEST(PrefixTrieProperty, WideFanOutAgrees) {
   }
 }
 
+TEST(PrefixTrieProperty, DenseNumberedEntriesAgree) {
+  // Dense fan-out over a few bytes in a row gets jump tables: keys that end,
+  // or leave the table's byte range, partway through a jump; entries that are
+  // prefixes of each other inside one; images that end mid-jump; digits at
+  // the ends of the byte range (NUL, 0xff).
+  constexpr std::string_view kDigits[] = {
+      std::string_view("0123456789", 10),
+      std::string_view("\0\1\2\3", 4),
+      std::string_view("\xfc\xfd\xfe\xff", 4),
+      std::string_view("ab", 2),
+  };
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    Generator gen(seed);
+    const std::string_view digits = kDigits[seed % std::size(kDigits)];
+    const std::string_view suffixes[] = {"/", "", ".x/", "/app-"};
+    std::vector<std::string> entries;
+    const size_t count = 50 + gen.Below(2000);
+    for (size_t i = 0; i < count; ++i) {
+      std::string e = gen.Below(2) == 0 ? "team-" : "t";
+      const size_t length = 1 + gen.Below(6);
+      for (size_t j = 0; j < length; ++j) e += digits[gen.Below(digits.size())];
+      e += suffixes[gen.Below(std::size(suffixes))];
+      if (gen.Below(8) == 0) e += digits[gen.Below(digits.size())];
+      entries.push_back(std::move(e));
+    }
+    if (gen.Below(4) == 0) entries.push_back("team-");
+    if (gen.Below(4) == 0) entries.push_back(std::string("team-") + digits[0]);
+    const PrefixTrie trie = BuildTrie(entries);
+    const CompiledAllowlist glob(entries, Semantics::kExactOrGlob);
+    for (int i = 0; i < 400; ++i) {
+      std::string image = gen.Image(entries, digits);
+      if (gen.Below(3) == 0) image = image.substr(0, gen.Below(image.size() + 1));
+      SCOPED_TRACE(testing::Message() << "seed " << seed << " image #" << i);
+      const int64_t longest = NaiveLongestPrefix(entries, image);
+      ASSERT_EQ(trie.LongestPrefixOf(image), longest);
+      ASSERT_EQ(trie.HasPrefixOf(image), longest >= 0);
+      ASSERT_EQ(trie.Find(image), NaiveFind(entries, image));
+      ASSERT_EQ(glob.MatchingEntry(image), NaiveExactOrGlob(entries, image));
+    }
+  }
+}
+
+TEST(PrefixTrie, JumpTablesKeepEveryEntryAndTheLongestMatch) {
+  // All of team-0/ to team-9999/, plus entries that end inside a 4-digit jump.
+  std::vector<std::string> entries;
+  for (int i = 0; i < 10000; ++i) entries.push_back("team-" + std::to_string(i) + "/");
+  entries.push_back("team-12");
+  entries.push_back("team-1234/app");
+  const PrefixTrie trie = BuildTrie(entries);
+  for (int i = 0; i < 10000; ++i) {
+    const std::string image = "team-" + std::to_string(i) + "/x";
+    ASSERT_EQ(trie.LongestPrefixOf(image), i) << image;
+    ASSERT_EQ(trie.Find(image.substr(0, image.size() - 1)), i) << image;
+  }
+  EXPECT_EQ(trie.LongestPrefixOf("team-1234/app:1"), 10001);
+  EXPECT_EQ(trie.LongestPrefixOf("team-123x"), 10000);  // leaves the range mid-jump
+  EXPECT_EQ(trie.LongestPrefixOf("team-12"), 10000);    // shorter than a jump
+  EXPECT_EQ(trie.LongestPrefixOf("team-1234"), 10000);
+  EXPECT_EQ(trie.LongestPrefixOf("team-12345/"), 10000);
+  EXPECT_EQ(trie.LongestPrefixOf("team-"), -1);
+  EXPECT_EQ(trie.Find("team-123"), -1);
+  EXPECT_FALSE(trie.HasPrefixOf("team-x"));
+}
+
+TEST(PrefixTrie, LeafTailsOfEveryLength) {
+  // Short leaf tails sit in the node; longer ones in the shared pool.
+  for (size_t length = 0; length <= 20; ++length) {
+    const std::string tail(length, '\xff');
+    const std::vector<std::string> entries = {"r/a" + tail, "r/b" + tail, "r/"};
+    const PrefixTrie trie = BuildTrie(entries);
+    EXPECT_EQ(trie.LongestPrefixOf("r/a" + tail + "x"), 0) << length;
+    EXPECT_EQ(trie.Find("r/b" + tail), 1) << length;
+    if (length > 0) {
+      std::string near = "r/a" + tail;
+      near.back() = 'x';
+      EXPECT_EQ(trie.LongestPrefixOf(near), 2) << length;
+      EXPECT_EQ(trie.LongestPrefixOf(near.substr(0, near.size() - 1)), 2) << length;
+    }
+  }
+}
+
 // ---- Gatekeeper behaviours, spelled out. ----
 
 TEST(PrefixTrie, EmptyTrieMatchesNothing) {
