@@ -1,15 +1,23 @@
-// extract.cc — one Kubernetes object's JSON -> ObjectRecord, with simdjson On-Demand.
+// extract.cc — one Kubernetes object's JSON -> ObjectRecord, from simdjson's stage 1.
 //
-// Every field of the document is visited in order, so a duplicate key's last
-// occurrence overwrites the earlier one (Go's encoding/json into a map, which
-// is what Gatekeeper's Rego sees). Fields the policy does not need are walked
-// by Skip(), which validates them as Go's decoder would (On-Demand's own skip
-// only counts brackets), enforces the depth limit, and keeps nothing.
+// simdjson's stage 1 (SIMD, picked for the CPU at run time) finds every token
+// and checks UTF-8, string termination and control characters. One recursive
+// descent over those tokens then both checks the grammar of everything and
+// reads the few fields the policy needs. This replaced an On-Demand walk that
+// validated skipped values through the typed API (type(), get_double, string
+// views per value), which cost more than stage 1 itself; skipped values are
+// now checked token by token (Skip), and only numbers that might overflow a
+// float64 and strings with escapes reach simdjson's parsers. Errors are the
+// simdjson codes the On-Demand walk reported for the same defect.
 //
-// Strings are held as views into the input or the parser's string buffer
-// while the object is read, and copied into the batch arena only when the
-// whole object parsed and the value survived every duplicate key: nothing is
-// appended to the batch for a broken object except its error record.
+// Every field is visited in order, so a duplicate key's last occurrence
+// overwrites the earlier one (Go's encoding/json into a map, which is what
+// Gatekeeper's Rego sees).
+//
+// Strings are held as views into the input or the string buffer (decoded
+// escapes) while the object is read, and copied into the batch arena only
+// when the whole object parsed and the value survived every duplicate key:
+// nothing is appended to the batch for a broken object except its error record.
 #include "gatescan/extract.h"
 
 #include <simdjson.h>
@@ -40,12 +48,15 @@ std::string_view ContainerListField(ContainerList list) {
 
 namespace {
 
-namespace od = simdjson::ondemand;
 using simdjson::error_code;
 using simdjson::SUCCESS;
 
-// simdjson's DOM limit; Go's decoder allows 10000, but nothing real comes close.
-constexpr int kMaxDepth = 1024;
+// Go's decoder (maxNestingDepth): gator reads a 10000-deep object, so do we.
+// The skip loop keeps one bit per level, not a stack frame.
+constexpr int kMaxDepth = 10000;
+// Rendering a non-string name or image recurses once per level; this bound
+// keeps it well inside a worker thread's stack, sanitizers included.
+constexpr int kMaxRenderDepth = 1024;
 
 // framer.h's kParsePadding: the readable bytes every caller leaves after an object.
 constexpr size_t kPadding = 64;
@@ -128,7 +139,7 @@ std::string_view ErrorText(error_code e) {
     case simdjson::TAPE_ERROR:
       return "malformed JSON (unexpected or missing token)";
     case simdjson::DEPTH_ERROR:
-      return "JSON nested too deeply (more than 1024 levels)";
+      return "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)";
     case simdjson::EMPTY:
       return "empty document";
     case simdjson::INCORRECT_TYPE:
@@ -142,19 +153,6 @@ std::string_view ErrorText(error_code e) {
     default:
       return "malformed JSON";
   }
-}
-
-// The key of `field`, decoded. Keys without escapes (nearly all) are viewed
-// in place; stage 1 guarantees the closing quote exists.
-error_code KeyOf(od::field& field, std::string_view* key) {
-  const char* raw = field.key().raw();
-  const char* p = raw;
-  while (*p != '"' && *p != '\\') ++p;
-  if (*p == '"') {
-    *key = std::string_view(raw, static_cast<size_t>(p - raw));
-    return SUCCESS;
-  }
-  return field.unescaped_key().get(*key);
 }
 
 // True when a number token is written as an integer (no fraction, no exponent).
@@ -223,107 +221,367 @@ void AppendGoFloat(double v, std::string* out) {
   }
 }
 
+bool IsBlank(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool IsDigit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+// One object's bytes and the token starts stage 1 found in them. Stage 1
+// guarantees: every string is closed, the text is valid UTF-8 without raw
+// control characters in strings, and the bytes from one token start to the
+// next are that token followed only by blanks (a scalar never runs into
+// another: a blank in between makes the second a token of its own).
+// idx[n] == len, so the end of the last token is known too.
+struct Tokens {
+  const uint8_t* buf = nullptr;
+  const uint32_t* idx = nullptr;
+  uint32_t n = 0;
+  size_t len = 0;
+};
+
+// Reads one object from its token stream: a recursive descent that checks
+// the grammar of everything it passes (as Go's decoder would) and copies out
+// only what the policy needs. Errors are the simdjson codes On-Demand gave
+// for the same defect, so messages do not depend on which path found them.
 class ObjectReader {
  public:
-  ObjectReader(const ExtractOptions& options, StringArena* arena, ObjectParts* parts,
-               std::string* scratch)
-      : options_(options), arena_(arena), parts_(parts), scratch_(scratch) {}
+  ObjectReader(const ExtractOptions& options, const Tokens& tokens,
+               const simdjson::internal::dom_parser_implementation& unescaper, uint8_t* string_buf,
+               StringArena* arena, ObjectParts* parts, std::string* scratch)
+      : options_(options),
+        buf_(tokens.buf),
+        idx_(tokens.idx),
+        n_(tokens.n),
+        len_(tokens.len),
+        unescaper_(unescaper),
+        string_buf_(string_buf),
+        arena_(arena),
+        parts_(parts),
+        scratch_(scratch) {}
 
-  error_code ReadRoot(od::document& doc) {
-    od::json_type type;
-    if (auto e = doc.type().get(type)) return e;
-    if (type != od::json_type::object) return kRootNotObject;
-    od::object root;
-    if (auto e = doc.get_object().get(root)) return e;
-    for (auto field_result : root) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
-      if (key == "apiVersion") {
-        e = ReadTopString(field.value(), &parts_->api_version, &parts_->has_api_version);
-      } else if (key == "kind") {
-        e = ReadTopString(field.value(), &parts_->kind, &parts_->has_kind);
-      } else if (key == "metadata") {
-        e = ReadMetadata(field.value(), 2, &parts_->name, &parts_->ns, &parts_->labels);
-      } else if (key == "spec") {
-        e = ReadSpec(field.value(), 2);
-      } else {
-        e = Skip(field.value(), 2);
+  error_code ReadRoot() {
+    if (n_ == 0) return simdjson::EMPTY;
+    const uint8_t first = buf_[idx_[0]];
+    if (first != '{') {
+      switch (first) {
+        case '[':
+        case '"':
+        case '-':
+        case 't':
+        case 'f':
+        case 'n':
+          return kRootNotObject;
+        default:
+          return IsDigit(first) ? kRootNotObject : simdjson::TAPE_ERROR;
       }
-      if (e) return e;
     }
-    // Past the root, the iterator must be out of tokens.
-    const char* rest = nullptr;
-    if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
-      return simdjson::TRAILING_CONTENT;
-    }
-    return SUCCESS;
+    // As On-Demand: an object must end with its brace. This also keeps every
+    // scalar away from the end, so scalar checks may read a byte past a token.
+    if (buf_[idx_[n_ - 1]] != '}') return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    // A '}' right after the object (as in padding) would otherwise let an
+    // unbalanced document look closed.
+    if (buf_[len_] == '}' && !Balanced()) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    error_code e = ForEachField([this](std::string_view key) {
+      if (key == "apiVersion") return ReadTopString(&parts_->api_version, &parts_->has_api_version);
+      if (key == "kind") return ReadTopString(&parts_->kind, &parts_->has_kind);
+      if (key == "metadata") return ReadMetadata(2, &parts_->name, &parts_->ns, &parts_->labels);
+      if (key == "spec") return ReadSpec(2);
+      return Skip(2);
+    });
+    if (e) return e;
+    return pos_ < n_ ? simdjson::TRAILING_CONTENT : SUCCESS;
   }
 
   // Not a simdjson error: reported as "not a JSON object".
   static constexpr error_code kRootNotObject = simdjson::NUM_ERROR_CODES;
 
  private:
-  // Walks and validates a value without keeping it.
-  error_code Skip(od::value value, int depth) {
-    if (!options_.validate) return SUCCESS;  // On-Demand steps over it unread
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    switch (type) {
-      case od::json_type::object: {
-        if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-        od::object object;
-        if (auto e = value.get_object().get(object)) return e;
-        for (auto field_result : object) {
-          od::field field;
-          if (auto e = std::move(field_result).get(field)) return e;
-          std::string_view key;
-          if (auto e = KeyOf(field, &key)) return e;
-          if (auto e = Skip(field.value(), depth + 1)) return e;
-        }
-        return SUCCESS;
-      }
-      case od::json_type::array: {
-        if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-        od::array array;
-        if (auto e = value.get_array().get(array)) return e;
-        for (auto element : array) {
-          od::value v;
-          if (auto e = std::move(element).get(v)) return e;
-          if (auto e = Skip(v, depth + 1)) return e;
-        }
-        return SUCCESS;
-      }
-      case od::json_type::string:
-        return SkipString(value);
-      case od::json_type::number: {
-        double d;
-        return value.get_double().get(d);
-      }
-      case od::json_type::boolean: {
-        bool b;
-        return value.get_bool().get(b) ? simdjson::T_ATOM_ERROR : SUCCESS;
-      }
-      case od::json_type::null: {
-        bool is_null = false;
-        return value.is_null().get(is_null) || !is_null ? simdjson::N_ATOM_ERROR : SUCCESS;
-      }
-    }
-    return simdjson::TAPE_ERROR;
+  // The first byte of the current token; 0 past the last one.
+  [[gnu::always_inline]] uint8_t Peek() const { return pos_ < n_ ? buf_[idx_[pos_]] : 0; }
+
+  // The error for a token that is not what the grammar allows there.
+  [[gnu::always_inline]] error_code Unexpected() const {
+    return pos_ >= n_ ? simdjson::INCOMPLETE_ARRAY_OR_OBJECT : simdjson::TAPE_ERROR;
   }
 
-  // Stage 1 has checked UTF-8 and control characters; only escapes are left
-  // to validate. Nothing is copied, and, as in Go, a lone surrogate escape is
-  // not an error in a string nobody reads.
-  static error_code SkipString(od::value& value) {
-    std::string_view token = value.raw_json_token();  // "...", then blanks
-    if (std::memchr(token.data(), '\\', token.size()) != nullptr && !EscapesValid(token)) {
+  bool Balanced() const {
+    int64_t count = 0;
+    for (uint32_t i = 0; i < n_; ++i) {
+      const uint8_t c = buf_[idx_[i]];
+      count += (c == '{' || c == '[') - (c == '}' || c == ']');
+    }
+    return count == 0;
+  }
+
+  // Whether a backslash lies in [from, to). Backslashes are rare, so the
+  // next one is found once with memchr and remembered: the whole object is
+  // searched about once however many strings it holds.
+  [[gnu::always_inline]] bool BackslashBetween(uint32_t from, uint32_t to) {
+    if (next_backslash_ < from) {
+      const void* p = std::memchr(buf_ + from, '\\', len_ - from);
+      next_backslash_ =
+          p == nullptr ? len_ : static_cast<size_t>(static_cast<const uint8_t*>(p) - buf_);
+    }
+    return next_backslash_ < to;
+  }
+
+  // The string token at pos_ (a key or a value), decoded, and steps past it.
+  // Without escapes it is viewed in place; with them it is decoded into the
+  // string buffer by simdjson's own unescaper, as On-Demand's get_string did.
+  [[gnu::always_inline]] error_code ReadString(std::string_view* out) {
+    const uint32_t begin = idx_[pos_] + 1;
+    const uint32_t next = idx_[pos_ + 1];
+    if (!BackslashBetween(begin, next)) {
+      uint32_t end = next;
+      while (IsBlank(buf_[end - 1])) --end;
+      *out = std::string_view(reinterpret_cast<const char*>(buf_ + begin), end - 1 - begin);
+    } else {
+      uint8_t* end = unescaper_.parse_string(buf_ + begin, string_buf_);
+      if (end == nullptr) return simdjson::STRING_ERROR;
+      *out = std::string_view(reinterpret_cast<const char*>(string_buf_),
+                              static_cast<size_t>(end - string_buf_));
+      string_buf_ = end;
+    }
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // Calls on_field(key) for every member of the object at pos_; on_field
+  // must step over the value. Steps past the closing brace.
+  template <typename F>
+  error_code ForEachField(F&& on_field) {
+    ++pos_;
+    if (Peek() == '}') {
+      ++pos_;
+      return SUCCESS;
+    }
+    for (;;) {
+      if (Peek() != '"') return Unexpected();
+      std::string_view key;
+      if (auto e = ReadString(&key)) return e;
+      if (Peek() != ':') return Unexpected();
+      ++pos_;
+      if (auto e = on_field(key)) return e;
+      const uint8_t c = Peek();
+      if (c == ',') {
+        ++pos_;
+      } else if (c == '}') {
+        ++pos_;
+        return SUCCESS;
+      } else {
+        return Unexpected();
+      }
+    }
+  }
+
+  // Calls on_element() for every element of the array at pos_.
+  template <typename F>
+  error_code ForEachElement(F&& on_element) {
+    ++pos_;
+    if (Peek() == ']') {
+      ++pos_;
+      return SUCCESS;
+    }
+    for (;;) {
+      if (auto e = on_element()) return e;
+      const uint8_t c = Peek();
+      if (c == ',') {
+        ++pos_;
+      } else if (c == ']') {
+        ++pos_;
+        return SUCCESS;
+      } else {
+        return Unexpected();
+      }
+    }
+  }
+
+  // Steps over the value at pos_ (a member of level depth - 1), validating
+  // it unless validation is off.
+  error_code Skip(int depth) {
+    if (!options_.validate) return StepOver();
+    const uint8_t c = Peek();
+    if (c == '{' || c == '[') return SkipContainer(depth);
+    return SkipScalar(c);
+  }
+
+  // Validates the container at pos_ and everything in it. A state machine
+  // over the tokens rather than recursion: 10000 levels cost no stack, and
+  // each token costs a load and a compare or two.
+  error_code SkipContainer(int level) {
+    const int base = level;
+    bool in_object;  // what `level` is
+  open:              // pos_ is at the bracket that opens `level`
+    if (level > kMaxDepth) return simdjson::DEPTH_ERROR;
+    in_object = buf_[idx_[pos_]] == '{';
+    SetObjectLevel(level, in_object);
+    ++pos_;
+    if (Peek() == (in_object ? '}' : ']')) {
+      ++pos_;
+      goto closed;
+    }
+  member:  // at the next member (object) or element (array) of `level`
+    if (in_object) {
+      // The usual member: a key without escapes, then a colon.
+      if (pos_ + 2 < n_ && buf_[idx_[pos_]] == '"' && buf_[idx_[pos_ + 1]] == ':' &&
+          !BackslashBetween(idx_[pos_], idx_[pos_ + 1])) {
+        pos_ += 2;
+      } else {
+        if (Peek() != '"') return Unexpected();
+        if (auto e = SkipKey()) return e;
+        if (Peek() != ':') return Unexpected();
+        ++pos_;
+      }
+    }
+    {
+      const uint8_t c = Peek();
+      if (c == '"') {  // most values are strings
+        if (auto e = SkipString()) return e;
+      } else if (c == '{' || c == '[') {
+        ++level;
+        goto open;
+      } else if (auto e = SkipScalar(c)) {
+        return e;
+      }
+    }
+  after :  // past a value of `level`
+  {
+    const uint8_t c = Peek();
+    if (c == ',') {
+      ++pos_;
+      goto member;
+    }
+    if (c != (in_object ? '}' : ']')) return Unexpected();
+    ++pos_;
+  }
+  closed:  // `level` just closed
+    if (level == base) return SUCCESS;
+    --level;
+    in_object = IsObjectLevel(level);
+    goto after;
+  }
+
+  void SetObjectLevel(int level, bool object) {
+    const uint64_t bit = uint64_t{1} << (level & 63);
+    uint64_t& word = object_levels_[level >> 6];
+    word = object ? (word | bit) : (word & ~bit);
+  }
+  bool IsObjectLevel(int level) const { return (object_levels_[level >> 6] >> (level & 63)) & 1; }
+
+  // Validates the scalar at pos_ and steps past it.
+  [[gnu::always_inline]] error_code SkipScalar(uint8_t c) {
+    switch (c) {
+      case '"':
+        return SkipString();
+      case 't':
+        return SkipAtom("true", 4, simdjson::T_ATOM_ERROR);
+      case 'f':
+        return SkipAtom("false", 5, simdjson::T_ATOM_ERROR);
+      case 'n':
+        return SkipAtom("null", 4, simdjson::N_ATOM_ERROR);
+      case '-':
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
+        return SkipNumber();
+      default:
+        return Unexpected();
+    }
+  }
+
+  // A key of a skipped object. One with escapes is decoded (into the string
+  // buffer, then dropped) so that it fails exactly as a key that is read.
+  [[gnu::always_inline]] error_code SkipKey() {
+    if (BackslashBetween(idx_[pos_], idx_[pos_ + 1])) {
+      std::string_view key;
+      return ReadString(&key);
+    }
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // Only escapes are left to check. Nothing is copied, and, as in Go, a
+  // lone surrogate escape is not an error in a string nobody reads.
+  [[gnu::always_inline]] error_code SkipString() {
+    const uint32_t begin = idx_[pos_];
+    const uint32_t next = idx_[pos_ + 1];
+    if (BackslashBetween(begin, next) &&
+        !EscapesValid(
+            std::string_view(reinterpret_cast<const char*>(buf_ + begin), next - begin))) {
       return simdjson::STRING_ERROR;
     }
-    od::raw_json_string raw;
-    return value.get_raw_json_string().get(raw);
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // The literal must be followed by a blank or the next token (ReadRoot
+  // made sure a token follows, so the byte after it is readable).
+  [[gnu::always_inline]] error_code SkipAtom(const char* atom, size_t n, error_code error) {
+    const uint8_t* p = buf_ + idx_[pos_];
+    const uint8_t* next = buf_ + idx_[pos_ + 1];
+    if (std::memcmp(p, atom, n) != 0 || (p + n != next && !IsBlank(p[n]))) return error;
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // JSON's number grammar, checked by hand; a number that could leave
+  // float64's range (an exponent, or very many digits), or that breaks the
+  // grammar, goes through simdjson's own parser: it rejects what Go's
+  // decoder rejects, with the error code On-Demand's get_double gave.
+  [[gnu::always_inline]] error_code SkipNumber() {
+    const uint8_t* const start = buf_ + idx_[pos_];
+    if (!PlainNumber(start, buf_ + idx_[pos_ + 1])) {
+      double d;
+      if (auto e = simdjson::builtin::numberparsing::parse_double(start).get(d)) return e;
+    }
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // True for a well-formed number below 1e300 in magnitude (surely a finite
+  // float64) that ends at a blank or at `next`, the next token.
+  static bool PlainNumber(const uint8_t* p, const uint8_t* next) {
+    const uint8_t* const start = p;
+    p += *p == '-';
+    if (*p == '0') {
+      ++p;
+    } else if (IsDigit(*p)) {
+      while (IsDigit(*p)) ++p;
+    } else {
+      return false;
+    }
+    if (*p == '.') {
+      ++p;
+      if (!IsDigit(*p)) return false;
+      while (IsDigit(*p)) ++p;
+    }
+    return p - start <= 300 && *p != 'e' && *p != 'E' && (p == next || IsBlank(*p));
+  }
+
+  // Steps over the value at pos_ by counting brackets (ExtractOptions::validate off).
+  error_code StepOver() {
+    if (pos_ >= n_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    uint8_t c = buf_[idx_[pos_++]];
+    if (c != '{' && c != '[') {
+      // Only what can start a value (On-Demand looked at its type).
+      const bool value = c == '"' || c == '-' || IsDigit(c) || c == 't' || c == 'f' || c == 'n';
+      return value ? SUCCESS : simdjson::TAPE_ERROR;
+    }
+    int open = 1;
+    while (pos_ < n_) {
+      c = buf_[idx_[pos_++]];
+      if (c == '{' || c == '[') {
+        ++open;
+      } else if ((c == '}' || c == ']') && --open == 0) {
+        return SUCCESS;
+      }
+    }
+    return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
   }
 
   // JSON's escapes: \" \\ \/ \b \f \n \r \t and \u with four hex digits.
@@ -358,77 +616,47 @@ class ObjectReader {
 
   // apiVersion / kind: kept only when a string (a later duplicate of another
   // type clears it).
-  error_code ReadTopString(od::value value, std::string_view* out, bool* is_string) {
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
+  error_code ReadTopString(std::string_view* out, bool* is_string) {
     *out = {};
     *is_string = false;
-    if (type != od::json_type::string) return Skip(value, 2);
-    if (auto e = value.get_string().get(*out)) return e;
+    if (Peek() != '"') return Skip(2);
+    if (auto e = ReadString(out)) return e;
     *is_string = true;
     return SUCCESS;
   }
 
   // A string field that the caller keeps only when it is a string.
-  error_code ReadOptionalString(od::value value, int depth, std::string_view* out) {
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
+  error_code ReadOptionalString(int depth, std::string_view* out) {
     *out = {};
-    if (type != od::json_type::string) return Skip(value, depth);
-    return value.get_string().get(*out);
+    if (Peek() != '"') return Skip(depth);
+    return ReadString(out);
   }
 
   // metadata (top level or of a template). Null outputs are skipped.
-  error_code ReadMetadata(od::value value, int depth, std::string_view* name, std::string_view* ns,
+  error_code ReadMetadata(int depth, std::string_view* name, std::string_view* ns,
                           std::vector<Label>* labels) {
     if (name != nullptr) *name = {};
     if (ns != nullptr) *ns = {};
     labels->clear();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
-      if (key == "labels") {
-        e = ReadLabels(field.value(), depth + 1, labels);
-      } else if (key == "name" && name != nullptr) {
-        e = ReadOptionalString(field.value(), depth + 1, name);
-      } else if (key == "namespace" && ns != nullptr) {
-        e = ReadOptionalString(field.value(), depth + 1, ns);
-      } else {
-        e = Skip(field.value(), depth + 1);
-      }
-      if (e) return e;
-    }
-    return SUCCESS;
+    if (Peek() != '{') return Skip(depth);
+    return ForEachField([&](std::string_view key) {
+      if (key == "labels") return ReadLabels(depth + 1, labels);
+      if (key == "name" && name != nullptr) return ReadOptionalString(depth + 1, name);
+      if (key == "namespace" && ns != nullptr) return ReadOptionalString(depth + 1, ns);
+      return Skip(depth + 1);
+    });
   }
 
   // labels: the last occurrence of a key wins; only string values count.
-  error_code ReadLabels(od::value value, int depth, std::vector<Label>* labels) {
+  error_code ReadLabels(int depth, std::vector<Label>* labels) {
     labels->clear();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      od::value v = field.value();
-      od::json_type vt;
-      if (auto e = v.type().get(vt)) return e;
+    if (Peek() != '{') return Skip(depth);
+    return ForEachField([&](std::string_view key) {
+      const bool is_string = Peek() == '"';
       std::string_view text;
-      if (vt == od::json_type::string) {
-        if (auto e = v.get_string().get(text)) return e;
-      } else if (auto e = Skip(v, depth + 1)) {
+      if (is_string) {
+        if (auto e = ReadString(&text)) return e;
+      } else if (auto e = Skip(depth + 1)) {
         return e;
       }
       for (size_t i = 0; i < labels->size(); ++i) {
@@ -437,41 +665,30 @@ class ObjectReader {
           break;
         }
       }
-      if (vt == od::json_type::string) labels->push_back(Label{key, text});
-    }
-    return SUCCESS;
+      if (is_string) labels->push_back(Label{key, text});
+      return SUCCESS;
+    });
   }
 
   // Top-level spec: the container lists, and with pod_templates the
   // template / jobTemplate.
-  error_code ReadSpec(od::value value, int depth) {
+  error_code ReadSpec(int depth) {
     for (auto& l : parts_->lists) l.clear();
     parts_->pod_template.Reset();
     parts_->job_template.Reset();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
+    if (Peek() != '{') return Skip(depth);
+    return ForEachField([&](std::string_view key) {
       if (int list = ListIndex(key); list >= 0) {
-        e = ReadContainerList(field.value(), depth + 1, static_cast<ContainerList>(list),
-                              &parts_->lists[list]);
-      } else if (options_.pod_templates && key == "template") {
-        e = ReadTemplate(field.value(), depth + 1, &parts_->pod_template);
-      } else if (options_.pod_templates && key == "jobTemplate") {
-        e = ReadJobTemplate(field.value(), depth + 1, &parts_->job_template);
-      } else {
-        e = Skip(field.value(), depth + 1);
+        return ReadContainerList(depth + 1, static_cast<ContainerList>(list), &parts_->lists[list]);
       }
-      if (e) return e;
-    }
-    return SUCCESS;
+      if (options_.pod_templates && key == "template") {
+        return ReadTemplate(depth + 1, &parts_->pod_template);
+      }
+      if (options_.pod_templates && key == "jobTemplate") {
+        return ReadJobTemplate(depth + 1, &parts_->job_template);
+      }
+      return Skip(depth + 1);
+    });
   }
 
   static int ListIndex(std::string_view key) {
@@ -482,144 +699,75 @@ class ObjectReader {
   }
 
   // A pod template: {metadata: {labels}, spec: {*Containers}}.
-  error_code ReadTemplate(od::value value, int depth, TemplateParts* out) {
+  error_code ReadTemplate(int depth, TemplateParts* out) {
     out->Reset();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
+    if (Peek() != '{') return Skip(depth);
     out->present = true;
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
-      if (key == "metadata") {
-        e = ReadMetadata(field.value(), depth + 1, nullptr, nullptr, &out->labels);
-      } else if (key == "spec") {
-        e = ReadPodSpec(field.value(), depth + 1, &out->lists);
-      } else {
-        e = Skip(field.value(), depth + 1);
-      }
-      if (e) return e;
-    }
-    return SUCCESS;
+    return ForEachField([&](std::string_view key) {
+      if (key == "metadata") return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
+      if (key == "spec") return ReadPodSpec(depth + 1, &out->lists);
+      return Skip(depth + 1);
+    });
   }
 
   // The spec of a pod template: its container lists only.
-  error_code ReadPodSpec(od::value value, int depth, ContainerLists* lists) {
+  error_code ReadPodSpec(int depth, ContainerLists* lists) {
     for (auto& l : *lists) l.clear();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
+    if (Peek() != '{') return Skip(depth);
+    return ForEachField([&](std::string_view key) {
       if (int list = ListIndex(key); list >= 0) {
-        e = ReadContainerList(field.value(), depth + 1, static_cast<ContainerList>(list),
-                              &(*lists)[list]);
-      } else {
-        e = Skip(field.value(), depth + 1);
+        return ReadContainerList(depth + 1, static_cast<ContainerList>(list), &(*lists)[list]);
       }
-      if (e) return e;
-    }
-    return SUCCESS;
+      return Skip(depth + 1);
+    });
   }
 
   // A CronJob's jobTemplate: {metadata: {labels}, spec: {template: ...}}.
-  error_code ReadJobTemplate(od::value value, int depth, JobTemplateParts* out) {
+  error_code ReadJobTemplate(int depth, JobTemplateParts* out) {
     out->Reset();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
+    if (Peek() != '{') return Skip(depth);
     out->present = true;
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
-      if (key == "metadata") {
-        e = ReadMetadata(field.value(), depth + 1, nullptr, nullptr, &out->labels);
-      } else if (key == "spec") {
-        e = ReadJobSpec(field.value(), depth + 1, &out->pod_template);
-      } else {
-        e = Skip(field.value(), depth + 1);
-      }
-      if (e) return e;
-    }
-    return SUCCESS;
+    return ForEachField([&](std::string_view key) {
+      if (key == "metadata") return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
+      if (key == "spec") return ReadJobSpec(depth + 1, &out->pod_template);
+      return Skip(depth + 1);
+    });
   }
 
-  error_code ReadJobSpec(od::value value, int depth, TemplateParts* pod_template) {
+  error_code ReadJobSpec(int depth, TemplateParts* pod_template) {
     pod_template->Reset();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = key == "template" ? ReadTemplate(field.value(), depth + 1, pod_template)
-                                       : Skip(field.value(), depth + 1);
-      if (e) return e;
-    }
-    return SUCCESS;
+    if (Peek() != '{') return Skip(depth);
+    return ForEachField([&](std::string_view key) {
+      return key == "template" ? ReadTemplate(depth + 1, pod_template) : Skip(depth + 1);
+    });
   }
 
   // A container list: an array, or an object whose values Rego's `x[_]`
   // iterates (in key order, a duplicate key's last value winning).
-  error_code ReadContainerList(od::value value, int depth, ContainerList list,
-                               std::vector<PendingContainer>* out) {
+  error_code ReadContainerList(int depth, ContainerList list, std::vector<PendingContainer>* out) {
     out->clear();
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (depth > kMaxDepth && (type == od::json_type::array || type == od::json_type::object)) {
-      return simdjson::DEPTH_ERROR;
-    }
-    if (type == od::json_type::array) {
-      od::array array;
-      if (auto e = value.get_array().get(array)) return e;
-      for (auto element : array) {
-        od::value v;
-        if (auto e = std::move(element).get(v)) return e;
+    const uint8_t type = Peek();
+    if (depth > kMaxDepth && (type == '[' || type == '{')) return simdjson::DEPTH_ERROR;
+    if (type == '[') {
+      return ForEachElement([&] {
         PendingContainer c;
         bool complete = false;
-        if (auto e = ReadContainer(v, depth + 1, list, &c, &complete)) return e;
+        if (auto e = ReadContainer(depth + 1, list, &c, &complete)) return e;
         if (complete) out->push_back(c);
-      }
-      return SUCCESS;
+        return SUCCESS;
+      });
     }
-    if (type != od::json_type::object) return Skip(value, depth);
+    if (type != '{') return Skip(depth);
     struct Entry {
       std::string_view key;
       bool complete;
       PendingContainer container;
     };
     std::vector<Entry> entries;
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
+    error_code e = ForEachField([&](std::string_view key) {
       Entry entry{};
-      if (auto e = KeyOf(field, &entry.key)) return e;
-      if (auto e =
-              ReadContainer(field.value(), depth + 1, list, &entry.container, &entry.complete)) {
-        return e;
-      }
+      entry.key = key;
+      if (auto e = ReadContainer(depth + 1, list, &entry.container, &entry.complete)) return e;
       auto same = std::find_if(entries.begin(), entries.end(),
                                [&](const Entry& x) { return x.key == entry.key; });
       if (same != entries.end()) {
@@ -627,7 +775,9 @@ class ObjectReader {
       } else {
         entries.push_back(entry);
       }
-    }
+      return SUCCESS;
+    });
+    if (e) return e;
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.key < b.key; });
     for (const Entry& entry : entries) {
@@ -638,55 +788,41 @@ class ObjectReader {
 
   // One element of a container list: complete when it is an object with both
   // a "name" and an "image" key (any type; the last duplicate wins).
-  error_code ReadContainer(od::value value, int depth, ContainerList list, PendingContainer* out,
-                           bool* complete) {
+  error_code ReadContainer(int depth, ContainerList list, PendingContainer* out, bool* complete) {
     *complete = false;
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type != od::json_type::object) return Skip(value, depth);
+    if (Peek() != '{') return Skip(depth);
     if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
     bool has_name = false, has_image = false;
     *out = PendingContainer{};
     out->ref.list = list;
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
-      error_code e = SUCCESS;
+    error_code e = ForEachField([&](std::string_view key) {
       if (key == "image") {
         has_image = true;
-        e = ReadPrintable(field.value(), depth + 1, &out->ref.image, &out->ref.image_is_string,
-                          &out->image_in_arena);
-      } else if (key == "name") {
+        return ReadPrintable(depth + 1, &out->ref.image, &out->ref.image_is_string,
+                             &out->image_in_arena);
+      }
+      if (key == "name") {
         has_name = true;
         bool name_is_string;
-        e = ReadPrintable(field.value(), depth + 1, &out->ref.name, &name_is_string,
-                          &out->name_in_arena);
-      } else {
-        e = Skip(field.value(), depth + 1);
+        return ReadPrintable(depth + 1, &out->ref.name, &name_is_string, &out->name_in_arena);
       }
-      if (e) return e;
-    }
+      return Skip(depth + 1);
+    });
+    if (e) return e;
     *complete = has_name && has_image;
     return SUCCESS;
   }
 
   // A name or image: a string as is; anything else as OPA's sprintf %v
   // prints it, rendered into the arena.
-  error_code ReadPrintable(od::value value, int depth, std::string_view* out, bool* is_string,
-                           bool* in_arena) {
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type == od::json_type::string) {
+  error_code ReadPrintable(int depth, std::string_view* out, bool* is_string, bool* in_arena) {
+    if (Peek() == '"') {
       *is_string = true;
       *in_arena = false;
-      return value.get_string().get(*out);
+      return ReadString(out);
     }
     scratch_->clear();
-    if (auto e = Render(value, depth, scratch_)) return e;
+    if (auto e = Render(depth, scratch_)) return e;
     *out = arena_->Copy(*scratch_);
     *is_string = false;
     *in_arena = true;
@@ -699,81 +835,70 @@ class ObjectReader {
   // by strconv.Quote; object keys sorted, a duplicate's last value winning.
   // Render recurses once per nesting level, so it only dispatches: the
   // frames stay small even at depth 1024 (and under sanitizers).
-  error_code Render(od::value value, int depth, std::string* out) {
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    if (type == od::json_type::array) return RenderArray(value, depth, out);
-    if (type == od::json_type::object) return RenderObject(value, depth, out);
-    return RenderScalar(value, type, out);
+  error_code Render(int depth, std::string* out) {
+    const uint8_t type = Peek();
+    if (type == '[') return RenderArray(depth, out);
+    if (type == '{') return RenderObject(depth, out);
+    return RenderScalar(type, out);
   }
 
-  [[gnu::noinline]] static error_code RenderScalar(od::value& value, od::json_type type,
-                                                   std::string* out) {
+  [[gnu::noinline]] error_code RenderScalar(uint8_t type, std::string* out) {
     switch (type) {
-      case od::json_type::string: {
+      case '"': {
         std::string_view s;
-        if (auto e = value.get_string().get(s)) return e;
+        if (auto e = ReadString(&s)) return e;
         AppendGoQuoted(s, out);
         return SUCCESS;
       }
-      case od::json_type::number: {
-        std::string_view token = value.raw_json_token();
-        double d;
-        if (auto e = value.get_double().get(d)) return e;
-        // An integer literal is an int64 in the Kubernetes decoder first, so
-        // "-0" loses its sign before it becomes a float64.
-        if (d == 0 && IsIntegerLiteral(token)) d = 0;
-        AppendGoFloat(d, out);
-        return SUCCESS;
-      }
-      case od::json_type::boolean: {
-        bool b;
-        if (value.get_bool().get(b)) return simdjson::T_ATOM_ERROR;
+      case 't':
+      case 'f': {
+        const bool b = type == 't';
+        if (auto e = SkipAtom(b ? "true" : "false", b ? 4 : 5, simdjson::T_ATOM_ERROR)) return e;
         out->append(b ? "true" : "false");
         return SUCCESS;
       }
-      case od::json_type::null: {
-        bool is_null = false;
-        if (value.is_null().get(is_null) || !is_null) return simdjson::N_ATOM_ERROR;
+      case 'n':
+        if (auto e = SkipAtom("null", 4, simdjson::N_ATOM_ERROR)) return e;
         out->append("null");
         return SUCCESS;
-      }
       default:
-        return simdjson::TAPE_ERROR;
+        break;
     }
+    if (type != '-' && !IsDigit(type)) return Unexpected();
+    const uint8_t* start = buf_ + idx_[pos_];
+    const std::string_view token(reinterpret_cast<const char*>(start), idx_[pos_ + 1] - idx_[pos_]);
+    double d;
+    if (auto e = simdjson::builtin::numberparsing::parse_double(start).get(d)) return e;
+    ++pos_;
+    // An integer literal is an int64 in the Kubernetes decoder first, so
+    // "-0" loses its sign before it becomes a float64.
+    if (d == 0 && IsIntegerLiteral(token)) d = 0;
+    AppendGoFloat(d, out);
+    return SUCCESS;
   }
 
-  [[gnu::noinline]] error_code RenderArray(od::value& value, int depth, std::string* out) {
-    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-    od::array array;
-    if (auto e = value.get_array().get(array)) return e;
+  [[gnu::noinline]] error_code RenderArray(int depth, std::string* out) {
+    if (depth > kMaxRenderDepth) return simdjson::DEPTH_ERROR;
     out->push_back('[');
     bool first = true;
-    for (auto element : array) {
-      od::value v;
-      if (auto e = std::move(element).get(v)) return e;
+    error_code e = ForEachElement([&] {
       if (!first) out->append(", ");
       first = false;
-      if (auto e = Render(v, depth + 1, out)) return e;
-    }
+      return Render(depth + 1, out);
+    });
+    if (e) return e;
     out->push_back(']');
     return SUCCESS;
   }
 
   // Keys sorted (OPA's object String() walks sortedKeys), a duplicate key's
   // last value winning (Go's map).
-  [[gnu::noinline]] error_code RenderObject(od::value& value, int depth, std::string* out) {
-    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-    od::object object;
-    if (auto e = value.get_object().get(object)) return e;
+  [[gnu::noinline]] error_code RenderObject(int depth, std::string* out) {
+    if (depth > kMaxRenderDepth) return simdjson::DEPTH_ERROR;
     std::vector<std::pair<std::string, std::string>> members;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      std::string_view key;
-      if (auto e = KeyOf(field, &key)) return e;
+    error_code e = ForEachField([&](std::string_view key) {
       std::string rendered;
-      if (auto e = Render(field.value(), depth + 1, &rendered)) return e;
+      if (auto e = Render(depth + 1, &rendered)) return e;
       auto same = std::find_if(members.begin(), members.end(),
                                [&](const auto& m) { return m.first == key; });
       if (same != members.end()) {
@@ -781,7 +906,9 @@ class ObjectReader {
       } else {
         members.emplace_back(std::string(key), std::move(rendered));
       }
-    }
+      return SUCCESS;
+    });
+    if (e) return e;
     std::sort(members.begin(), members.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     out->push_back('{');
@@ -796,6 +923,15 @@ class ObjectReader {
   }
 
   const ExtractOptions& options_;
+  const uint8_t* const buf_;
+  const uint32_t* const idx_;
+  const uint32_t n_;
+  const size_t len_;
+  uint32_t pos_ = 0;  // the current token
+  size_t next_backslash_ = 0;
+  uint64_t object_levels_[kMaxDepth / 64 + 1] = {};  // bit per level of SkipContainer
+  const simdjson::internal::dom_parser_implementation& unescaper_;
+  uint8_t* string_buf_;  // where the next decoded string goes
   StringArena* arena_;
   ObjectParts* parts_;
   std::string* scratch_;
@@ -805,7 +941,11 @@ class ObjectReader {
 
 struct Extractor::Impl {
   ExtractOptions options;
-  od::parser parser;
+  // Stage 1 (simdjson's SIMD structural indexer, picked for this CPU at run
+  // time) and, for strings with escapes, its unescaper.
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> indexer;
+  std::unique_ptr<uint8_t[]> string_buf;  // decoded strings of the current object
+  size_t capacity = 0;                    // bytes both can take
   ObjectParts parts;
   std::string scratch;
 
@@ -834,6 +974,31 @@ struct Extractor::Impl {
     return range;
   }
 
+  // Runs stage 1 over `json`, growing the buffers first when it is larger
+  // than any object before (they are kept for the next ones).
+  error_code Index(std::string_view json) {
+    if (json.size() > capacity || indexer == nullptr) {
+      // A little headroom, not doubling: the index takes 4 bytes per input byte.
+      const size_t want = std::max(json.size() + json.size() / 8, size_t{1} << 16);
+      error_code e = indexer == nullptr
+                         ? simdjson::get_active_implementation()->create_dom_parser_implementation(
+                               want, kMaxDepth + 2, indexer)
+                         : indexer->set_capacity(want);
+      if (e) {
+        indexer.reset();
+        capacity = 0;
+        return e;
+      }
+      // Decoded strings are never longer than their JSON; the unescaper
+      // writes whole SIMD blocks, hence the padding.
+      string_buf.reset(new (std::nothrow) uint8_t[want + kPadding]);
+      if (string_buf == nullptr) return simdjson::MEMALLOC;
+      capacity = want;
+    }
+    return indexer->stage1(reinterpret_cast<const uint8_t*>(json.data()), json.size(),
+                           simdjson::stage1_mode::regular);
+  }
+
   void Commit(ExtractedBatch* out, ObjectRecord* record) {
     record->api_version = out->arena.Copy(parts.api_version);
     record->kind = out->arena.Copy(parts.kind);
@@ -860,10 +1025,6 @@ struct Extractor::Impl {
 
 Extractor::Extractor(ExtractOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
-  // Our own depth check stops at kMaxDepth; the parser's limit (which only
-  // simdjson's development checks enforce) must sit above it. A failure here
-  // resurfaces as an error from the first iterate().
-  if (impl_->parser.allocate(simdjson::SIMDJSON_PADDING, kMaxDepth + 2) != SUCCESS) return;
 }
 
 Extractor::~Extractor() = default;
@@ -877,12 +1038,14 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out) {
   record.containers = record.template_containers = {containers_end, containers_end};
 
   impl_->parts.Reset();
-  od::document doc;
-  simdjson::padded_string_view padded(json.data(), json.size(), json.size() + kPadding);
-  error_code e = impl_->parser.iterate(padded).get(doc);
+  error_code e = impl_->Index(json);
   if (!e) {
-    ObjectReader reader(impl_->options, &out->arena, &impl_->parts, &impl_->scratch);
-    e = reader.ReadRoot(doc);
+    const Tokens tokens{reinterpret_cast<const uint8_t*>(json.data()),
+                        impl_->indexer->structural_indexes.get(),
+                        impl_->indexer->n_structural_indexes, json.size()};
+    ObjectReader reader(impl_->options, tokens, *impl_->indexer, impl_->string_buf.get(),
+                        &out->arena, &impl_->parts, &impl_->scratch);
+    e = reader.ReadRoot();
   }
   if (e == ObjectReader::kRootNotObject) {
     record.error = out->arena.Copy("not a JSON object");

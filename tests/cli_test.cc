@@ -201,6 +201,23 @@ TEST(Adversarial, DuplicateKeysLastOneWins) {
                      kAllowed + "\n");
 }
 
+// Go's decoder reads up to 10000 levels, so gator judges such a pod.
+TEST(Adversarial, DeepNestingUpToGosLimitIsJudged) {
+  for (int levels : {100, 2000, 9990}) {
+    SCOPED_TRACE(levels);
+    const std::string deep = std::string(levels, '[') + "{\"x\":1}" + std::string(levels, ']');
+    const std::string out = Gator(
+        kRepoAllow,
+        R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep","namespace":"ns1"},"status":{"a":)" +
+            deep + R"(},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})");
+    EXPECT_EQ(out,
+              std::string(
+                  "v1/Pod ns1/deep: [\"repo-allow\"] Message: \"container <c> has an invalid image "
+                  "repo <quay.io/x>, ") +
+                  kAllowed + "\n");
+  }
+}
+
 TEST(Adversarial, StringsInsideStringsAreNotContainers) {
   const std::string out = Gator(
       kRepoAllow,

@@ -366,7 +366,8 @@ TEST_F(ExtractTest, Errors) {
       {R"("Pod")", "not a JSON object"},
       {"", "empty document"},
       {"   ", "empty document"},
-      {Nested(1030), "JSON nested too deeply (more than 1024 levels)"},
+      {Nested(10010),
+       "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)"},
       // Broken values deep inside fields the extractor does not need.
       {R"({"kind":"Pod","status":{"a":[1,2}}})", "malformed JSON (unexpected or missing token)"},
       {R"({"kind":"Pod","status":{"a":tru}})", "malformed JSON (invalid literal)"},
@@ -395,13 +396,15 @@ TEST_F(ExtractTest, Errors) {
     EXPECT_EQ(batch_.containers.size(), containers);
     EXPECT_TRUE(r.record.containers.empty());
   }
-  // 1024 levels (the root object and 1023 arrays) are fine; 1025 are not.
-  EXPECT_EQ(Extract(Nested(1023)).record.error, "");
-  EXPECT_EQ(Extract(Nested(1024)).record.error, "JSON nested too deeply (more than 1024 levels)");
+  // As in Go's decoder, 10000 levels (the root object and 9999 arrays) are
+  // fine; 10001 are not.
+  EXPECT_EQ(Extract(Nested(9999)).record.error, "");
+  EXPECT_EQ(Extract(Nested(10000)).record.error,
+            "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)");
   EXPECT_EQ(Extract(R"({"spec":{"containers":[{"name":"c","image":)" + std::string(1030, '[') +
                     std::string(1030, ']') + "}]}}")
                 .record.error,
-            "JSON nested too deeply (more than 1024 levels)");
+            "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)");
 }
 
 TEST_F(ExtractTest, WithoutValidationOnlyStageOneErrorsRemain) {
@@ -424,6 +427,101 @@ TEST_F(ExtractTest, WithoutValidationOnlyStageOneErrorsRemain) {
   Result r = Extract(kPod, fast);
   EXPECT_EQ(r.record.error, "");
   EXPECT_EQ(r.containers.size(), 4u);
+}
+
+// Skipped values are checked from the token stream, not read: each kind of
+// defect must still be caught, anywhere and at any depth, with the message
+// simdjson gave when they were read.
+TEST_F(ExtractTest, SkippedValuesAreValidatedFromTheTokens) {
+  struct Case {
+    std::string value;  // placed in "status", which nobody reads
+    std::string error;
+  };
+  const std::string bad_number = "malformed JSON (invalid number)";
+  const std::string bad_token = "malformed JSON (unexpected or missing token)";
+  const std::vector<Case> cases = {
+      {"1E+2", ""},
+      {"-0.5e-3", ""},
+      {"1e-400", ""},  // underflows to 0 in Go too
+      {"1" + std::string(299, '0'), ""},
+      {"1" + std::string(400, '0'), bad_number},  // past float64, like 1e400
+      {"1.", bad_number},
+      {"-", "malformed JSON (unexpected value type)"},
+      {"-01", bad_number},
+      {"1e", bad_number},
+      {"1.5x", bad_number},
+      {"-\"x\"", "malformed JSON (unexpected value type)"},
+      {"[true, false, null]", ""},
+      {"[truex]", "malformed JSON (invalid literal)"},
+      {"[fals]", "malformed JSON (invalid literal)"},
+      {"[nulll]", "malformed JSON (invalid literal)"},
+      {"{\"a\":{},\"b\":[],\"c\":[{}],\"d\":[[[]]]}", ""},
+      {"{\"a\":[1}]", bad_token},  // a bracket closed by the wrong kind
+      {"[{\"b\":1]}", bad_token},
+      {"{\"a\":1,}", bad_token},
+      {"[1,]", bad_token},
+      {"{,}", bad_token},
+      {"{\"a\"}", bad_token},
+      {"{\"a\":}", bad_token},
+      {"{1:2}", bad_token},
+      {"[1:2]", bad_token},
+      {"{\"a\"::1}", bad_token},
+      {"\"x\" \"y\"", bad_token},
+      {"{\"k\\u00e9y\":1}", ""},
+      {"{\"k\\u00zz\":1}", "malformed JSON (invalid string escape)"},
+      {"[\"ok\", \"\\a\"]", "malformed JSON (invalid string escape)"},
+      {"[\"\\\\\", \"\\\\\\\"\"]", ""},  // escaped backslashes and quotes
+  };
+  for (const Case& c : cases) {
+    const std::string json = R"({"kind":"Pod","status":)" + c.value + R"(,"spec":{}})";
+    EXPECT_EQ(Extract(json).record.error, c.error) << c.value.substr(0, 60);
+    // The same inside an array inside an object, a few levels down.
+    const std::string deep = R"({"kind":"Pod","status":{"x":[)" + c.value + R"(]}})";
+    EXPECT_EQ(Extract(deep).record.error, c.error) << c.value.substr(0, 60);
+  }
+}
+
+// A truncated object is reported as truncated whatever bytes happen to
+// follow it in the buffer (On-Demand read on into them).
+TEST_F(ExtractTest, TruncationDoesNotDependOnTheBytesAfterTheObject) {
+  Extractor extractor;
+  for (char after : {' ', ',', 'x', '"', '{', '}'}) {
+    for (std::string_view json :
+         {R"({"kind":"Pod","status":{"a":1})", R"({"kind":"Pod","status":{"a":[1,{"b":2}]})"}) {
+      std::string buffer(json);
+      buffer.append(kPadding, after);
+      extractor.Extract(std::string_view(buffer.data(), json.size()), &batch_);
+      EXPECT_EQ(batch_.objects.back().error, "malformed JSON (truncated, or unbalanced brackets)")
+          << json << " followed by " << after;
+    }
+  }
+}
+
+TEST_F(ExtractTest, WithoutValidationValuesStillStartLikeValues) {
+  const ExtractOptions fast{.validate = false};
+  EXPECT_EQ(Extract(R"({"kind":"Pod","status":x})", fast).record.error,
+            "malformed JSON (unexpected or missing token)");
+  EXPECT_EQ(Extract(R"({"kind":"Pod","status":,"spec":{}})", fast).record.error,
+            "malformed JSON (unexpected or missing token)");
+}
+
+// Objects larger than any before grow the parser's buffers; escaped strings
+// of a large object must all survive until it is committed.
+TEST_F(ExtractTest, GrowingObjectsKeepEveryDecodedString) {
+  Extractor extractor;
+  ExtractedBatch batch;
+  for (size_t filler : {10u, 100000u, 300000u, 10u}) {
+    std::string json = R"({"metadata":{"name":"n\u00e9","labels":{"k\u0031":"v\"1"}},"status":")" +
+                       std::string(filler, 'x') +
+                       R"(","spec":{"containers":[{"name":"c\/1","image":"i\\2"}]}})";
+    Result r = ExtractWith(extractor, json, &batch);
+    ASSERT_EQ(r.record.error, "") << filler;
+    EXPECT_EQ(r.record.name, "n\xc3\xa9");
+    EXPECT_EQ(r.labels, (std::vector<std::pair<std::string, std::string>>{{"k1", "v\"1"}}));
+    ASSERT_EQ(r.containers.size(), 1u);
+    EXPECT_EQ(r.containers[0].name, "c/1");
+    EXPECT_EQ(r.containers[0].image, "i\\2");
+  }
 }
 
 TEST_F(ExtractTest, ControlCharacterInSkippedStringIsAnError) {

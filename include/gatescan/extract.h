@@ -1,10 +1,11 @@
 // extract.h — reads one Kubernetes object's JSON into an ObjectRecord.
 //
-// The extractor parses one framed object with simdjson On-Demand and copies
-// out what the policy needs: apiVersion, kind, metadata name/namespace/labels,
-// and every container of spec.containers / spec.initContainers /
-// spec.ephemeralContainers (and, for workloads, of the pod template, which
-// `--expand` needs). It follows the Go decoder Gatekeeper uses: a duplicate
+// The extractor indexes one framed object with simdjson's stage 1, checks its
+// grammar token by token (every value, read or not, as Go's decoder would)
+// and copies out what the policy needs: apiVersion, kind, metadata
+// name/namespace/labels, and every container of spec.containers /
+// spec.initContainers / spec.ephemeralContainers (and, for workloads, of the
+// pod template, which `--expand` needs). It follows the Go decoder Gatekeeper uses: a duplicate
 // key's last occurrence wins (for whole sub-objects too), JSON escapes are
 // decoded, and strings inside strings are never read as containers. A
 // container list may be an array or an object (Rego's `x[_]` iterates both);
@@ -15,7 +16,8 @@
 //
 // Strings are copied into the batch's StringArena; records refer to them and
 // to index ranges of the batch's label/container vectors. One Extractor per
-// thread (it owns a simdjson parser); records and batches are plain data.
+// thread (it owns simdjson's indexer and buffers, grown to the largest object
+// seen); records and batches are plain data.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +31,11 @@
 
 namespace gatescan {
 
-enum class ContainerList : uint8_t { kContainers = 0, kInitContainers = 1, kEphemeralContainers = 2 };
+enum class ContainerList : uint8_t {
+  kContainers = 0,
+  kInitContainers = 1,
+  kEphemeralContainers = 2
+};
 inline constexpr int kContainerListCount = 3;
 // "containers", "initContainers", "ephemeralContainers"
 std::string_view ContainerListField(ContainerList list);
@@ -57,24 +63,24 @@ struct IndexRange {
 // Which pod template a workload carries (for --expand).
 enum class PodTemplatePath : uint8_t {
   kNone,
-  kSpecTemplate,         // spec.template (Deployment, ReplicaSet, StatefulSet, DaemonSet, RC, Job)
-  kJobTemplate,          // spec.jobTemplate.spec.template (CronJob)
+  kSpecTemplate,  // spec.template (Deployment, ReplicaSet, StatefulSet, DaemonSet, RC, Job)
+  kJobTemplate,   // spec.jobTemplate.spec.template (CronJob)
 };
 
 struct ObjectRecord {
   std::string_view api_version;  // "" when absent or not a string
   std::string_view kind;
-  std::string_view name;         // metadata.name
-  std::string_view ns;           // metadata.namespace
-  IndexRange labels;             // metadata.labels (string values only; last duplicate wins)
-  IndexRange containers;         // spec.*Containers, in list order then element order
+  std::string_view name;  // metadata.name
+  std::string_view ns;    // metadata.namespace
+  IndexRange labels;      // metadata.labels (string values only; last duplicate wins)
+  IndexRange containers;  // spec.*Containers, in list order then element order
   // Pod template (only filled when ExtractOptions::pod_templates is set).
   PodTemplatePath template_path = PodTemplatePath::kNone;
   IndexRange template_labels;      // ...template.metadata.labels
   IndexRange template_containers;  // ...template.spec.*Containers
   // Job template of a CronJob: its metadata labels (CronJob -> Job expansion).
   IndexRange job_template_labels;
-  bool has_kind = false;          // "kind" key present with a string value
+  bool has_kind = false;  // "kind" key present with a string value
   bool has_api_version = false;
   // Set when the object could not be read (malformed JSON, too deep, invalid
   // UTF-8 ...); the fields above are then unreliable and must not be matched.
@@ -98,10 +104,10 @@ struct ExtractedBatch {
 struct ExtractOptions {
   bool pod_templates = false;  // also read spec.template / spec.jobTemplate (for --expand)
   // Validate every value as Go's decoder would (grammar, escapes, numbers,
-  // depth <= 1024), not only those read. Off, a broken value in a skipped
-  // field (e.g. `[1 2]` inside status) goes unnoticed; invalid UTF-8,
-  // unclosed strings, control characters and unbalanced brackets are still
-  // errors. Off is roughly twice as fast.
+  // depth <= 10000, as Go), not only those read. Off, the inside of a skipped value
+  // (e.g. `[1 2]` inside status) goes unnoticed; invalid UTF-8, unclosed
+  // strings, control characters, unbalanced brackets and a token that cannot
+  // start a value are still errors. Off is about 20% faster.
   bool validate = true;
 };
 
