@@ -162,6 +162,16 @@ int64_t Evaluator::MatchingEntry(uint32_t constraint, std::string_view image) co
                                                  : allowlists_[constraint].MatchingEntry(image);
 }
 
+// strings.any_prefix_match(array, repos): true when some element has some
+// entry as a prefix; an empty array has none.
+bool Evaluator::AnyElementAllowed(uint32_t constraint, std::span<const std::string_view> elements,
+                                  IndexRange range) const {
+  for (uint32_t i = range.begin; i < range.end; ++i) {
+    if (MatchingEntry(constraint, elements[i]) >= 0) return true;
+  }
+  return false;
+}
+
 std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
   std::vector<ImageVerdict> verdicts;
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
@@ -252,6 +262,11 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
       const auto& rule = tmpl.rules[static_cast<int>(container.list)];
       if (!rule.has_value()) continue;
       if (container.image_is_string && MatchingEntry(ci, container.image) >= 0) continue;
+      if (container.image_is_string_array &&
+          tmpl.image_arrays_match_any[static_cast<int>(container.list)] &&
+          AnyElementAllowed(ci, reviewed.image_elements, container.image_elements)) {
+        continue;
+      }
       Violation v = base;
       v.list = container.list;
       v.container_name = container.name;
@@ -275,6 +290,7 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
   reviewed.target.empty_namespace_for_cluster_objects = gator_;
   reviewed.target.labels = Slice(batch.labels, object.labels);
   reviewed.containers = Slice(batch.containers, object.containers);
+  reviewed.image_elements = batch.image_elements;
   Review(reviewed, out, arena);
   if (options_.expand) ReviewImplied(object, batch, out, arena);
 
@@ -346,6 +362,7 @@ void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& 
       reviewed.target.empty_namespace_for_cluster_objects = gator_;
       reviewed.target.labels = Slice(batch.labels, child.labels);
       reviewed.containers = Slice(batch.containers, child.containers);
+      reviewed.image_elements = batch.image_elements;
       reviewed.implied_by = t.name;
       reviewed.action_override = t.enforcement_action;
       Review(reviewed, out, arena);

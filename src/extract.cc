@@ -69,6 +69,7 @@ struct PendingContainer {
   ContainerRef ref;
   bool name_in_arena = false;
   bool image_in_arena = false;
+  std::vector<std::string_view> image_elements;  // in the arena already
 };
 
 using ContainerLists = std::array<std::vector<PendingContainer>, kContainerListCount>;
@@ -798,6 +799,10 @@ class ObjectReader {
     error_code e = ForEachField([&](std::string_view key) {
       if (key == "image") {
         has_image = true;
+        out->image_elements.clear();
+        out->ref.image_is_string_array = false;
+        if (Peek() == '[')
+          ReadStringElements(&out->image_elements, &out->ref.image_is_string_array);
         return ReadPrintable(depth + 1, &out->ref.image, &out->ref.image_is_string,
                              &out->image_in_arena);
       }
@@ -811,6 +816,30 @@ class ObjectReader {
     if (e) return e;
     *complete = has_name && has_image;
     return SUCCESS;
+  }
+
+  // The elements of the array at pos_ when all of them are strings, copied
+  // into the arena. Leaves pos_ where it was: the array is rendered next,
+  // and that walk reports anything malformed.
+  void ReadStringElements(std::vector<std::string_view>* out, bool* all_strings) {
+    const uint32_t start = pos_;
+    // The rendering decodes these strings again; the string buffer holds
+    // each token's decoded form once only.
+    uint8_t* const string_start = string_buf_;
+    // The backslash memo only ever looks forward; the rendering starts over.
+    const size_t backslash_memo = next_backslash_;
+    const error_code e = ForEachElement([&] {
+      if (Peek() != '"') return simdjson::INCORRECT_TYPE;  // stop: not all strings
+      std::string_view s;
+      if (auto e = ReadString(&s)) return e;
+      out->push_back(arena_->Copy(s));
+      return SUCCESS;
+    });
+    pos_ = start;
+    string_buf_ = string_start;
+    next_backslash_ = backslash_memo;
+    *all_strings = e == SUCCESS;
+    if (!*all_strings) out->clear();
   }
 
   // A name or image: a string as is; anything else as OPA's sprintf %v
@@ -967,6 +996,10 @@ struct Extractor::Impl {
         ContainerRef ref = c.ref;
         if (!c.name_in_arena) ref.name = out->arena.Copy(ref.name);
         if (!c.image_in_arena) ref.image = out->arena.Copy(ref.image);
+        ref.image_elements.begin = static_cast<uint32_t>(out->image_elements.size());
+        out->image_elements.insert(out->image_elements.end(), c.image_elements.begin(),
+                                   c.image_elements.end());
+        ref.image_elements.end = static_cast<uint32_t>(out->image_elements.size());
         out->containers.push_back(ref);
       }
     }

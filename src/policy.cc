@@ -270,6 +270,7 @@ struct RecognisedRule {
   std::optional<ContainerList> list;
   std::string container_var;
   std::optional<RepoPredicate> predicate;
+  bool any_prefix_match = false;  // strings.any_prefix_match rather than startswith
   std::string parameter;
   std::optional<MessageFormat> message;
 };
@@ -372,6 +373,7 @@ class RegoRecogniser {
                                       R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))"))) {
         if (std::string e = SetPredicate(out, RepoPredicate::kPrefix, m[1], m[2]); !e.empty())
           return e;
+        out->any_prefix_match = true;
         continue;
       }
       if (std::regex_match(st, m,
@@ -558,6 +560,7 @@ std::string RecogniseRego(std::string_view rego, ConstraintTemplate* tmpl) {
     }
     tmpl->parameter = recognised.parameter;
     tmpl->predicate = *recognised.predicate;
+    tmpl->image_arrays_match_any[static_cast<int>(*recognised.list)] = recognised.any_prefix_match;
     auto& slot = tmpl->rules[static_cast<int>(*recognised.list)];
     if (slot.has_value()) {
       return rule_name + " iterates " + std::string(ContainerListField(*recognised.list)) +
@@ -1112,6 +1115,8 @@ ConstraintTemplate LibraryTemplate(std::string name, std::string kind, RepoPredi
   t.rules[0] = AllowedReposMessage("container", invalid, allowed);
   t.rules[1] = AllowedReposMessage("initContainer", invalid, allowed);
   t.rules[2] = AllowedReposMessage("ephemeralContainer", invalid, allowed);
+  // gatekeeper-library's K8sAllowedRepos checks with strings.any_prefix_match.
+  t.image_arrays_match_any.fill(predicate == RepoPredicate::kPrefix);
   t.source = "built-in";
   return t;
 }

@@ -241,6 +241,35 @@ TEST(Adversarial, OddContainers) {
                "initContainer <num> has an invalid image repo <12>, " + kAllowed + "\n");
 }
 
+// strings.any_prefix_match (the library's check) also takes an array of
+// strings: allowed when any element matches. startswith (the seed's) fails
+// on an array, so the seed flags every one.
+TEST(Adversarial, ImageArraysFollowTheTemplatesBuiltin) {
+  const std::string pod =
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"arr","namespace":"ns1"},"spec":{
+    "containers": [{"name": "any", "image": ["quay.io/x", "docker.io/y"]}, {"name": "none", "image": ["quay.io/x"]},
+                   {"name": "empty", "image": []}, {"name": "mixed", "image": ["docker.io/y", 1]},
+                   {"name": "esc", "image": ["\u0064ocker.io/z"]}]}})";
+  const std::string p = "v1/Pod ns1/arr: [\"repo-allow\"] Message: \"";
+  EXPECT_EQ(Gator(kRepoAllow, pod),
+            p + "container <empty> has an invalid image repo <[]>, " + kAllowed + "\n" + p +
+                "container <mixed> has an invalid image repo <[\\\"docker.io/y\\\", 1]>, " +
+                kAllowed + "\n" + p +
+                "container <none> has an invalid image repo <[\\\"quay.io/x\\\"]>, " + kAllowed +
+                "\n");
+  const std::string seed = ReadFile(DatasetsDir() / "k8sallowedrepos-template.yaml") + "\n---\n" +
+                           R"(apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: seed
+spec:
+  parameters:
+    repos: ["docker.io/"]
+)";
+  const std::string seed_out = Gator(seed, pod);
+  EXPECT_EQ(std::count(seed_out.begin(), seed_out.end(), '\n'), 5) << seed_out;
+}
+
 TEST(Adversarial, UnusualRepoStringsAreQuotedLikeGo) {
   const std::string policy = R"(apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sAllowedRepos

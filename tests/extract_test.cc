@@ -507,6 +507,29 @@ TEST_F(ExtractTest, WithoutValidationValuesStillStartLikeValues) {
 
 // Objects larger than any before grow the parser's buffers; escaped strings
 // of a large object must all survive until it is committed.
+TEST_F(ExtractTest, ImageArraysOfStringsKeepTheirElements) {
+  Result r = Extract(R"({"spec":{"containers":[
+      {"name":"a","image":["x\u0041","y"]},{"name":"b","image":["x",1]},{"name":"c","image":[]},
+      {"name":"d","image":["x"],"image":"s"},{"name":"e","image":"s"}]}})");
+  ASSERT_EQ(r.record.error, "");
+  ASSERT_EQ(r.containers.size(), 5u);
+  auto elements = [&](size_t i) {
+    const ContainerRef& c = r.containers[i];
+    std::vector<std::string> out;
+    for (uint32_t k = c.image_elements.begin; k < c.image_elements.end; ++k) {
+      out.emplace_back(batch_.image_elements[k]);
+    }
+    return std::make_pair(c.image_is_string_array, out);
+  };
+  EXPECT_EQ(elements(0), std::make_pair(true, std::vector<std::string>{"xA", "y"}));
+  EXPECT_EQ(r.containers[0].image, R"(["xA", "y"])");
+  EXPECT_EQ(elements(1), std::make_pair(false, std::vector<std::string>{}));
+  EXPECT_EQ(elements(2), std::make_pair(true, std::vector<std::string>{}));
+  EXPECT_EQ(elements(3), std::make_pair(false, std::vector<std::string>{}))
+      << "the last image wins";
+  EXPECT_EQ(elements(4), std::make_pair(false, std::vector<std::string>{}));
+}
+
 TEST_F(ExtractTest, GrowingObjectsKeepEveryDecodedString) {
   Extractor extractor;
   ExtractedBatch batch;

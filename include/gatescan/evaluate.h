@@ -121,6 +121,7 @@ class Evaluator {
   struct ReviewedObject {
     MatchTarget target;
     std::span<const ContainerRef> containers;
+    std::span<const std::string_view> image_elements;  // the batch's, for array images
     std::string_view implied_by;  // expansion template name, for implied objects
     std::optional<EnforcementAction> action_override;
   };
@@ -132,6 +133,8 @@ class Evaluator {
   const Policy& policy_;
   EvaluateOptions options_;
   int64_t MatchingEntry(uint32_t constraint, std::string_view image) const;
+  bool AnyElementAllowed(uint32_t constraint, std::span<const std::string_view> elements,
+                         IndexRange range) const;
 
   std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
   std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode

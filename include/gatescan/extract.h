@@ -40,24 +40,28 @@ inline constexpr int kContainerListCount = 3;
 // "containers", "initContainers", "ephemeralContainers"
 std::string_view ContainerListField(ContainerList list);
 
-struct ContainerRef {
-  ContainerList list = ContainerList::kContainers;
-  bool image_is_string = true;
-  std::string_view name;   // as %v prints it
-  std::string_view image;  // as %v prints it (raw decoded bytes when a string)
-};
-
-struct Label {
-  std::string_view key;
-  std::string_view value;
-};
-
 // Half-open index range into one of ExtractedBatch's vectors.
 struct IndexRange {
   uint32_t begin = 0;
   uint32_t end = 0;
   uint32_t size() const { return end - begin; }
   bool empty() const { return begin == end; }
+};
+
+struct ContainerRef {
+  ContainerList list = ContainerList::kContainers;
+  bool image_is_string = true;
+  std::string_view name;   // as %v prints it
+  std::string_view image;  // as %v prints it (raw decoded bytes when a string)
+  // An image that is an array of strings, which OPA's strings.any_prefix_match
+  // takes as "any of these": its elements, in ExtractedBatch::image_elements.
+  bool image_is_string_array = false;
+  IndexRange image_elements;
+};
+
+struct Label {
+  std::string_view key;
+  std::string_view value;
 };
 
 // Which pod template a workload carries (for --expand).
@@ -91,12 +95,14 @@ struct ExtractedBatch {
   std::vector<ObjectRecord> objects;
   std::vector<Label> labels;
   std::vector<ContainerRef> containers;
+  std::vector<std::string_view> image_elements;  // see ContainerRef::image_elements
   StringArena arena;
 
   void Clear() {
     objects.clear();
     labels.clear();
     containers.clear();
+    image_elements.clear();
     arena.Clear();
   }
 };

@@ -42,7 +42,11 @@ enum class RepoPredicate : uint8_t {
 // One rule's sprintf: literal pieces around %v placeholders.
 // literals.size() == args.size() + 1.
 struct MessageFormat {
-  enum class Arg : uint8_t { kName, kImage, kList };  // container.name, container.image, the parameter list
+  enum class Arg : uint8_t {
+    kName,
+    kImage,
+    kList
+  };  // container.name, container.image, the parameter list
   std::vector<std::string> literals;
   std::vector<Arg> args;
 };
@@ -54,6 +58,10 @@ struct ConstraintTemplate {
   std::string parameter;  // the parameters field holding the list: "repos" (v1) or v2's field
   // One optional rule per ContainerList (indexed by ContainerList).
   std::array<std::optional<MessageFormat>, kContainerListCount> rules;
+  // Per rule: the check is strings.any_prefix_match, which OPA also applies to
+  // an array of strings (allowed when any element matches); startswith and
+  // the v2 helper flag an array.
+  std::array<bool, kContainerListCount> image_arrays_match_any{};
   std::string source;  // "file.yaml (document 2)" for messages; "built-in" for defaults
 };
 
@@ -67,8 +75,8 @@ struct Constraint {
   std::string api_version = "constraints.gatekeeper.sh/v1beta1";
   std::string kind;
   std::string name;
-  size_t template_index = 0;  // into Policy::templates
-  bool has_list = false;      // parameters.<parameter> present; absent flags nothing
+  size_t template_index = 0;         // into Policy::templates
+  bool has_list = false;             // parameters.<parameter> present; absent flags nothing
   std::vector<std::string> entries;  // the allowed repos / images, in order
   std::string entries_rendered;      // as OPA's %v prints the array: ["a", "b\n"]
   EnforcementAction action = EnforcementAction::kDeny;
@@ -82,11 +90,11 @@ struct Constraint {
 // ExpansionTemplate (expansion.gatekeeper.sh) in the subset Gatekeeper uses.
 struct ExpansionTemplate {
   std::string name;
-  std::vector<KindSelector> apply_to_groups_kinds;  // applyTo[].groups x kinds
-  std::vector<std::vector<std::string>> apply_to_versions;  // parallel to the above
-  std::string template_source;  // e.g. "spec.template"
+  std::vector<KindSelector> apply_to_groups_kinds;                 // applyTo[].groups x kinds
+  std::vector<std::vector<std::string>> apply_to_versions;         // parallel to the above
+  std::string template_source;                                     // e.g. "spec.template"
   std::string generated_group, generated_version, generated_kind;  // generatedGVK
-  std::optional<EnforcementAction> enforcement_action;  // overrides the constraint's
+  std::optional<EnforcementAction> enforcement_action;             // overrides the constraint's
   std::string source;
 };
 
