@@ -22,8 +22,37 @@
 #include "gatescan/extract.h"
 #include "gatescan/progress.h"
 
+#if defined(__SANITIZE_THREAD__)
+#define GATESCAN_TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GATESCAN_TSAN_BUILD 1
+#endif
+#endif
+#ifdef GATESCAN_TSAN_BUILD
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace gatescan {
 namespace {
+
+// oneTBB passes tokens between threads inside libtbb, which ThreadSanitizer
+// does not instrument, so it cannot see that a hand-off orders what one
+// stage wrote before what the next reads. In TSan builds these two calls say
+// so: a stage hands off what it passes on and takes over what it receives.
+// Elsewhere they are nothing.
+#ifdef GATESCAN_TSAN_BUILD
+void HandOff(const void* p) { __tsan_release(const_cast<void*>(p)); }
+void TakeOver(const void* p) { __tsan_acquire(const_cast<void*>(p)); }
+#else
+void HandOff(const void*) {}
+void TakeOver(const void*) {}
+#endif
+// What the thread that starts a scan wrote before it is seen by every stage
+// call; what every stage call wrote is seen by that thread after the scan.
+// Globals, so that a stage call reaches them before touching any state.
+char g_scan_start;
+char g_scan_finish;
 
 // One TBB token: a batch of whole objects and everything derived from them.
 // It moves from stage to stage and is never shared between threads.
@@ -37,6 +66,10 @@ struct Batch {
   // yet (kubectl writes it after "items"): formatting waits for it.
   bool deferred = false;
   std::string open_error;  // the input could not be opened
+  // The first batch of an input tells the progress bar, from the output
+  // stage, which input it is now in (the input stage runs concurrently).
+  bool first_of_input = false;
+  uint64_t input_size_hint = 0;
   // Counts, added up by the serial output stage.
   uint64_t objects = 0;
   uint64_t containers = 0;
@@ -52,6 +85,8 @@ struct Batch {
     chunk.clear();
     deferred = false;
     open_error.clear();
+    first_of_input = false;
+    input_size_hint = 0;
     objects = containers = violation_count = errors = 0;
     denied = false;
   }
@@ -103,6 +138,8 @@ class Scanner {
   size_t next_input_ = 0;
   size_t current_input_ = 0;
   std::unique_ptr<Framer> framer_;
+  bool input_started_ = false;  // the current input's first batch is out
+  uint64_t input_size_hint_ = 0;
   std::atomic<bool> stop_{false};  // set by the output stage when the sink closed
 
   // Output stage state (serial).
@@ -118,13 +155,19 @@ class Scanner {
 
 Batch* Scanner::Acquire() {
   Batch* batch = nullptr;
-  if (free_.try_pop(batch)) return batch;
+  if (free_.try_pop(batch)) {
+    TakeOver(batch);
+    return batch;
+  }
   std::lock_guard<std::mutex> lock(all_mutex_);
   all_.push_back(std::make_unique<Batch>());
   return all_.back().get();
 }
 
-void Scanner::Release(Batch* batch) { free_.push(batch); }
+void Scanner::Release(Batch* batch) {
+  HandOff(batch);
+  free_.push(batch);
+}
 
 Batch* Scanner::NextInput(tbb::flow_control& fc) {
   for (;;) {
@@ -147,9 +190,11 @@ Batch* Scanner::NextInput(tbb::flow_control& fc) {
         batch->input_index = current_input_;
         batch->framed.input = &input;
         batch->open_error = status.message();
+        batch->first_of_input = true;
         return batch;
       }
-      if (progress_) progress_->StartInput(input, source->size_hint());
+      input_started_ = false;
+      input_size_hint_ = source->size_hint();
       framer_ = std::make_unique<Framer>(input, std::move(source), options_.framer);
     }
     Batch* batch = Acquire();
@@ -157,6 +202,9 @@ Batch* Scanner::NextInput(tbb::flow_control& fc) {
     batch->input_index = current_input_;
     if (framer_->Next(&batch->framed)) {
       batch->framed.input = &options_.inputs[current_input_];
+      batch->first_of_input = !input_started_;
+      batch->input_size_hint = input_size_hint_;
+      input_started_ = true;
       return batch;
     }
     Release(batch);
@@ -262,6 +310,9 @@ void Scanner::Emit(Batch* batch) {
   result_.summary.errors += batch->errors;
   result_.denied = result_.denied || batch->denied;
   result_.errored = result_.errored || batch->errors > 0;
+  if (progress_ && batch->first_of_input && batch->framed.input != nullptr) {
+    progress_->StartInput(*batch->framed.input, batch->input_size_hint);
+  }
   if (progress_)
     progress_->Advance(batch->framed.input_bytes, batch->objects, batch->violation_count);
   Status status = reporter_->Consume(batch->chunk, sink_);
@@ -313,18 +364,39 @@ ScanResult Scanner::Run() {
   // Tokens bound memory: at most this many batches exist at once (plus any
   // held back for a list whose kind comes after its items).
   const size_t tokens = static_cast<size_t>(std::max(2, threads * 2));
-  tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, [this](
-                                                                            tbb::flow_control& fc) {
-        return NextInput(fc);
-      }) & tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, [this](Batch* batch) {
-        if (batch->open_error.empty()) Extract(batch);
-        if (!batch->deferred) Format(batch, nullptr);
-        return batch;
-      }) & tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [this](Batch* batch) {
+  const auto stages =
+      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
+                                     [this](tbb::flow_control& fc) {
+                                       TakeOver(&g_scan_start);
+                                       TakeOver(&next_input_);  // the serial stage's own state
+                                       Batch* batch = NextInput(fc);
+                                       if (batch != nullptr) HandOff(batch);
+                                       HandOff(&next_input_);
+                                       HandOff(&g_scan_finish);
+                                       return batch;
+                                     }) &
+      tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
+                                       [this](Batch* batch) {
+                                         TakeOver(&g_scan_start);
+                                         TakeOver(batch);
+                                         if (batch->open_error.empty()) Extract(batch);
+                                         if (!batch->deferred) Format(batch, nullptr);
+                                         HandOff(batch);
+                                         HandOff(&g_scan_finish);
+                                         return batch;
+                                       }) &
+      tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [this](Batch* batch) {
+        TakeOver(&g_scan_start);
+        TakeOver(&pending_);  // the serial stage's own state
+        TakeOver(batch);
         Output(batch);
-      }));
+        HandOff(&pending_);
+        HandOff(&g_scan_finish);
+      });
+  // Everything the stages read is built; only now is it handed to them.
+  HandOff(&g_scan_start);
+  tbb::parallel_pipeline(tokens, stages);
+  TakeOver(&g_scan_finish);
   while (!pending_.empty()) {
     Batch* head = pending_.front();
     if (head->deferred) Format(head, &resolved_);

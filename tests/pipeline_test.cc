@@ -9,7 +9,6 @@
 #include <zstd.h>
 
 #include <regex>
-
 #include <string>
 #include <vector>
 
@@ -22,18 +21,21 @@ namespace {
 using testing::TempDir;
 
 std::string Dump(int pods, bool kind_last) {
-  std::string s = kind_last ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n" : R"({"kind":"PodList","apiVersion":"v1","items":[)";
+  std::string s = kind_last ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n"
+                            : R"({"kind":"PodList","apiVersion":"v1","items":[)";
   for (int i = 0; i < pods; ++i) {
     if (i) s += ",\n";
     const std::string ns = "ns-" + std::to_string(i % 7);
     // Every third item has no kind: it must take the list's.
     const std::string kind = i % 3 == 0 ? "" : R"("kind": "Pod", "apiVersion": "v1", )";
-    s += "        {" + kind + R"("metadata": {"name": "pod-)" + std::to_string(i) + R"(", "namespace": ")" + ns +
-         R"(", "annotations": {"x": "{\"spec\":{\"containers\":[{\"name\":\"decoy\",\"image\":\"evil/decoy\"}]}}"}},
+    s +=
+        "        {" + kind + R"("metadata": {"name": "pod-)" + std::to_string(i) +
+        R"(", "namespace": ")" + ns +
+        R"(", "annotations": {"x": "{\"spec\":{\"containers\":[{\"name\":\"decoy\",\"image\":\"evil/decoy\"}]}}"}},
             "spec": {"initContainers": [{"name": "init", "image": "docker.io/busybox"}],
                      "containers": [{"name": "app", "image": ")" +
-         (i % 5 == 0 ? "quay.io/team/app:" + std::to_string(i) : "docker.io/library/nginx") +
-         R"("}, {"name": "side\"car", "image": "gcr.io/x/y\u00e9"}]}})";
+        (i % 5 == 0 ? "quay.io/team/app:" + std::to_string(i) : "docker.io/library/nginx") +
+        R"("}, {"name": "side\"car", "image": "gcr.io/x/y\u00e9"}]}})";
   }
   s += kind_last ? "\n    ],\n    \"kind\": \"PodList\",\n    \"metadata\": {}\n}\n" : "]}";
   return s;
@@ -64,7 +66,8 @@ struct Scan {
   ScanResult result;
 };
 
-Scan RunPipeline(const std::vector<std::string>& files, int threads, size_t window, OutputFormat format) {
+Scan RunPipeline(const std::vector<std::string>& files, int threads, size_t window,
+                 OutputFormat format, ProgressMode progress = ProgressMode::kNever) {
   Policy policy;
   PolicyOptions po;
   po.allow = {"docker.io/"};
@@ -72,6 +75,7 @@ Scan RunPipeline(const std::vector<std::string>& files, int threads, size_t wind
   ScanOptions options;
   EXPECT_TRUE(ListInputs(files, &options.inputs).ok());
   options.threads = threads;
+  options.progress = progress;
   if (window > 0) {
     options.framer.read_bytes = window;
     options.framer.batch_bytes = window;
@@ -95,9 +99,11 @@ TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
   EXPECT_EQ(reference.result.summary.objects, 550u);
   EXPECT_EQ(reference.result.summary.violations, 550u + 60u + 50u);
   EXPECT_EQ(reference.out.find("decoy"), std::string::npos);
-  EXPECT_NE(reference.out.find("v1/Pod ns-0/pod-0: [gatescan-allow] container <app> has an invalid image repo <quay.io/team/app:0>"),
+  EXPECT_NE(reference.out.find("v1/Pod ns-0/pod-0: [gatescan-allow] container <app> has an invalid "
+                               "image repo <quay.io/team/app:0>"),
             std::string::npos);
-  EXPECT_NE(reference.out.find("v1/Pod ns-4/pod-249: [gatescan-allow] container <side\"car>"), std::string::npos)
+  EXPECT_NE(reference.out.find("v1/Pod ns-4/pod-249: [gatescan-allow] container <side\"car>"),
+            std::string::npos)
       << "kind-less items of a list whose kind comes last still resolve";
   for (int threads : {1, 2, 8}) {
     for (size_t window : {size_t{1}, size_t{7}, size_t{4096}, size_t{0}}) {
@@ -107,6 +113,19 @@ TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
       EXPECT_EQ(s.result.summary.violations, reference.result.summary.violations);
     }
   }
+}
+
+// The progress bar hears of each input from the output stage while the
+// input stage already reads the next one; the TSan build watches this test.
+TEST(Pipeline, ProgressAcrossInputsLeavesTheOutputAlone) {
+  TempDir dir;
+  std::vector<std::string> files;
+  for (int i = 0; i < 4; ++i)
+    files.push_back(dir.Write("p" + std::to_string(i) + ".json", Dump(40, i % 2 == 1)));
+  const Scan quiet = RunPipeline(files, 2, 512, OutputFormat::kText);
+  const Scan shown = RunPipeline(files, 2, 512, OutputFormat::kText, ProgressMode::kAlways);
+  EXPECT_EQ(shown.out, quiet.out);
+  EXPECT_EQ(shown.result.summary.objects, 160u);
 }
 
 TEST(Pipeline, CompressedInputsGiveTheSameOutput) {
@@ -137,14 +156,17 @@ TEST(Pipeline, CompressedInputsGiveTheSameOutput) {
 
 TEST(Pipeline, ErrorsKeepTheirPlaceAndTheScanGoesOn) {
   TempDir dir;
-  const std::string pod = R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"N","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})";
+  const std::string pod =
+      R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"N","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x"}]}})";
   std::string input;
-  for (const char* n : {"a", "b"}) input += std::regex_replace(pod, std::regex("\"N\""), std::string("\"") + n + "\"") + "\n";
+  for (const char* n : {"a", "b"})
+    input += std::regex_replace(pod, std::regex("\"N\""), std::string("\"") + n + "\"") + "\n";
   input += "{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":1,}]}}\n";
   input += std::regex_replace(pod, std::regex("\"N\""), "\"c\"") + "\n";
   const Scan s = RunPipeline({dir.Write("e.ndjson", input)}, 2, 16, OutputFormat::kNdjson);
   EXPECT_EQ(s.result.exit_code(), kExitError);
-  const size_t a = s.out.find("\"name\":\"a\""), err = s.out.find("\"type\":\"error\""), c = s.out.find("\"name\":\"c\"");
+  const size_t a = s.out.find("\"name\":\"a\""), err = s.out.find("\"type\":\"error\""),
+               c = s.out.find("\"name\":\"c\"");
   ASSERT_NE(a, std::string::npos);
   ASSERT_NE(err, std::string::npos);
   ASSERT_NE(c, std::string::npos);
