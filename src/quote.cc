@@ -195,4 +195,92 @@ void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
   out->push_back('"');
 }
 
+namespace {
+
+// Four hex digits at s[i..i+4) as a code unit, or -1.
+int32_t HexQuad(std::string_view s, size_t i) {
+  if (i + 4 > s.size()) return -1;
+  int32_t v = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    const char c = s[k];
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      d = c - 'A' + 10;
+    } else {
+      return -1;
+    }
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+}  // namespace
+
+bool AppendJsonUnescapedLikeGo(std::string_view s, std::string* out) {
+  constexpr uint32_t kReplacement = 0xFFFD;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] != '\\') {
+      out->push_back(s[i++]);
+      continue;
+    }
+    if (i + 1 >= s.size()) return false;
+    const char e = s[i + 1];
+    i += 2;
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        out->push_back(e);
+        continue;
+      case 'b':
+        out->push_back('\b');
+        continue;
+      case 'f':
+        out->push_back('\f');
+        continue;
+      case 'n':
+        out->push_back('\n');
+        continue;
+      case 'r':
+        out->push_back('\r');
+        continue;
+      case 't':
+        out->push_back('\t');
+        continue;
+      case 'u':
+        break;
+      default:
+        return false;
+    }
+    const int32_t unit = HexQuad(s, i);
+    if (unit < 0) return false;
+    i += 4;
+    const bool high = unit >= 0xD800 && unit < 0xDC00;
+    const bool low = unit >= 0xDC00 && unit < 0xE000;
+    if (!high && !low) {
+      AppendUtf8(static_cast<uint32_t>(unit), out);
+      continue;
+    }
+    // Go (decodeState unquote): a surrogate pairs with an immediately
+    // following \u low surrogate; otherwise it is U+FFFD and what follows is
+    // read on its own.
+    if (high && i + 1 < s.size() && s[i] == '\\' && s[i + 1] == 'u') {
+      const int32_t next = HexQuad(s, i + 2);
+      if (next >= 0xDC00 && next < 0xE000) {
+        AppendUtf8(0x10000 + ((static_cast<uint32_t>(unit) - 0xD800) << 10) +
+                       (static_cast<uint32_t>(next) - 0xDC00),
+                   out);
+        i += 6;
+        continue;
+      }
+    }
+    AppendUtf8(kReplacement, out);
+  }
+  return true;
+}
+
 }  // namespace gatescan

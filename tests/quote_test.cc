@@ -162,3 +162,43 @@ TEST(JsonStringTest, EscapesLikeGo) {
 
 }  // namespace
 }  // namespace gatescan
+
+namespace gatescan {
+namespace {
+
+std::string UnescapeLikeGo(std::string_view escaped, bool* ok) {
+  std::string out;
+  *ok = AppendJsonUnescapedLikeGo(escaped, &out);
+  return out;
+}
+
+// encoding/json's unquote: what Go reads from these string literals.
+TEST(JsonUnescapeTest, SurrogatesAndEscapesAsGoDecodesThem) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"(plain)", "plain"},
+      {R"(a\"b\\c\/d\b\f\n\r\t)", "a\"b\\c/d\b\f\n\r\t"},
+      {R"(\u00e9\u0041)",
+       "\xC3\xA9"
+       "A"},
+      {R"(\ud83d\ude00)", "\xF0\x9F\x98\x80"},
+      {R"(\ud800)", fffd},
+      {R"(x\udc00y)", "x" + fffd + "y"},
+      {R"(\ud800\u0041)", fffd + "A"},
+      {R"(\ud800\ud800\udc00)", fffd + "\xF0\x90\x80\x80"},
+      {R"(\ude00\ud83d)", fffd + fffd},
+  };
+  for (const auto& [in, want] : cases) {
+    bool ok = false;
+    EXPECT_EQ(UnescapeLikeGo(in, &ok), want) << in;
+    EXPECT_TRUE(ok) << in;
+  }
+  for (std::string_view bad : {R"(\x)", R"(\u12G4)", R"(\ud800\u12G4)", "a\\", R"(\u12)"}) {
+    bool ok = true;
+    UnescapeLikeGo(bad, &ok);
+    EXPECT_FALSE(ok) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace gatescan

@@ -36,4 +36,10 @@ bool GoIsPrint(char32_t rune);
 // and U+2028/U+2029 are escaped, as Go's encoding/json (and kubectl) writes.
 void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
 
+// Decodes the inside of a JSON string literal (between the quotes, escapes
+// still in it) as Go's encoding/json does, appending to *out: a \u escape of
+// a lone or mismatched UTF-16 surrogate becomes U+FFFD rather than an error.
+// False (with *out unspecified) on an escape JSON does not have.
+bool AppendJsonUnescapedLikeGo(std::string_view escaped, std::string* out);
+
 }  // namespace gatescan
