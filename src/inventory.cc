@@ -457,22 +457,8 @@ void WriteJson(const Report& r, std::string* out) {
 }
 
 // ---------------------------------------------------------------------------
-// CSV: one row per repository, then one per invalid reference. RFC 4180
-// (CRLF, quotes doubled), formula-looking cells neutralised with a leading '
-// (OWASP CSV injection), as the scan's CSV does.
-
-void CsvCell(std::string_view value, std::string* out) {
-  const bool formula = !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' ||
-                                          value[0] == '@' || value[0] == '\t' || value[0] == '\r');
-  const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (quote) out->push_back('"');
-  if (formula) out->push_back('\'');
-  for (char c : value) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  if (quote) out->push_back('"');
-}
+// CSV: one row per repository, then one per invalid reference, in the
+// scan's CSV cells (quote.h AppendCsvCell) and CRLF line ends.
 
 void WriteCsv(const Report& r, std::string* out) {
   *out += "registry,repository,containers,objects,namespaces,blocked_containers,error\r\n";
@@ -482,9 +468,9 @@ void WriteCsv(const Report& r, std::string* out) {
     out->push_back(',');
   };
   for (const RepositoryRow* row : r.repositories) {
-    CsvCell(row->registry, out);
+    AppendCsvCell(row->registry, out);
     out->push_back(',');
-    CsvCell(row->name, out);
+    AppendCsvCell(row->name, out);
     counts(row->tally);
     *out += "\r\n";
   }
@@ -492,9 +478,9 @@ void WriteCsv(const Report& r, std::string* out) {
   // repository, and the parser's error.
   for (const InvalidRow* row : r.invalid) {
     out->push_back(',');
-    CsvCell(row->image, out);
+    AppendCsvCell(row->image, out);
     counts(row->tally);
-    CsvCell(row->error, out);
+    AppendCsvCell(row->error, out);
     *out += "\r\n";
   }
 }

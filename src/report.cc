@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gatescan/chunk_codec.h"
+#include "gatescan/quote.h"
 
 namespace gatescan {
 namespace {
@@ -413,7 +414,7 @@ class CsvReporter final : public Reporter {
                                         offset};
       for (size_t i = 0; i < std::size(cells); ++i) {
         if (i > 0) chunk->push_back(',');
-        Cell(cells[i], chunk);
+        AppendCsvCell(cells[i], chunk);
       }
       chunk->append("\r\n");
     }
@@ -439,20 +440,6 @@ class CsvReporter final : public Reporter {
     return sink->Write(
         "constraint_kind,constraint,enforcement_action,group,version,kind,namespace,name,"
         "container_type,container,image,message,implied_by,source,offset\r\n");
-  }
-
-  static void Cell(std::string_view value, std::string* out) {
-    const bool formula =
-        !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' ||
-                           value[0] == '@' || value[0] == '\t' || value[0] == '\r');
-    const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos;
-    if (quote) out->push_back('"');
-    if (formula) out->push_back('\'');
-    for (char c : value) {
-      if (c == '"') out->push_back('"');
-      out->push_back(c);
-    }
-    if (quote) out->push_back('"');
   }
 
   const Policy& policy_;

@@ -36,6 +36,11 @@ bool GoIsPrint(char32_t rune);
 // and U+2028/U+2029 are escaped, as Go's encoding/json (and kubectl) writes.
 void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
 
+// One RFC 4180 cell: quoted (quotes doubled) when it holds a comma, quote,
+// CR or LF; a leading = + - @ tab or CR is neutralised with a ' so that a
+// spreadsheet shows the cell instead of evaluating it (OWASP CSV injection).
+void AppendCsvCell(std::string_view value, std::string* out);
+
 // Decodes the inside of a JSON string literal (between the quotes, escapes
 // still in it) as Go's encoding/json does, appending to *out: a \u escape of
 // a lone or mismatched UTF-16 surrogate becomes U+FFFD rather than an error.
