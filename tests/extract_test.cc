@@ -407,6 +407,60 @@ TEST_F(ExtractTest, Errors) {
             "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)");
 }
 
+// Escapes in skipped strings are checked 16 bytes at a time: every escape,
+// valid or not, at every offset across a block boundary, alone and after a
+// dense run of escapes (JSON inside JSON, as kubectl's last-applied annotation).
+TEST_F(ExtractTest, EscapesInSkippedStringsAreCheckedAtEveryOffset) {
+  const std::vector<std::string> valid = {R"(\")", R"(\\)", R"(\/)", R"(\b)",     R"(\f)",
+                                          R"(\n)", R"(\r)", R"(\t)", R"(\u00e9)", R"(\uABcd)"};
+  const std::vector<std::string> invalid = {R"(\x)",    R"(\')",     R"(\u12G4)", R"(\uG123)",
+                                            R"(\u123)", R"(\U1234)", R"(\ )",     R"(\0)"};
+  const std::string dense = R"({\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"a\\\\b\":\"\u00e9\"})";
+  for (const std::string& lead : {std::string(), dense}) {
+    for (size_t offset = 0; offset < 40; ++offset) {
+      const std::string pad(offset, 'z');  // not a hex digit
+      for (const std::string& esc : valid) {
+        // At the start, the middle and the very end of the string.
+        for (const std::string& text : {pad + lead + esc, lead + esc + pad, pad + esc + lead}) {
+          const std::string json = R"({"kind":"Pod","status":{"m":")" + text + R"("}})";
+          EXPECT_EQ(Extract(json).record.error, "") << json;
+        }
+      }
+      for (const std::string& esc : invalid) {
+        for (const std::string& text : {pad + lead + esc, lead + esc + pad, pad + esc + lead}) {
+          const std::string json = R"({"kind":"Pod","status":{"m":")" + text + R"("}})";
+          EXPECT_EQ(Extract(json).record.error, "malformed JSON (invalid string escape)") << json;
+        }
+      }
+    }
+  }
+  // An escaped quote does not end the string: the bad escape after it counts.
+  EXPECT_EQ(Extract(R"({"kind":"Pod","status":{"m":"0123456789abcd\"\q"}})").record.error,
+            "malformed JSON (invalid string escape)");
+  // An escaped backslash before the closing quote does end it.
+  EXPECT_EQ(Extract(R"({"kind":"Pod","status":{"m":"0123456789abcde\\"}})").record.error, "");
+  // What follows the closing quote is not part of the string.
+  EXPECT_EQ(Extract(R"({"kind":"Pod","status":{"m":"a\"b","n":"\\x"}})").record.error, "");
+}
+
+// The skip loop's object-or-array bit per level is kept across objects (not
+// cleared per object): each object must still see only its own brackets.
+TEST_F(ExtractTest, NestingStateDoesNotLeakBetweenObjects) {
+  const std::string objects = R"({"kind":"Pod","status":{"a":{"b":{"c":{"d":1}}}}})";
+  const std::string arrays = R"({"kind":"Pod","status":[[[[1]]]]})";
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(Extract(objects).record.error, "");
+    // Same depths, now arrays: a ']' closes them, a '}' does not.
+    EXPECT_EQ(Extract(arrays).record.error, "");
+    EXPECT_EQ(Extract(R"({"kind":"Pod","status":[[[[1}]]]})").record.error,
+              "malformed JSON (unexpected or missing token)");
+    EXPECT_EQ(Extract(objects).record.error, "");
+    EXPECT_EQ(Extract(R"({"kind":"Pod","status":{"a":{"b":[{"d":1]}}}})").record.error,
+              "malformed JSON (unexpected or missing token)");
+    EXPECT_EQ(Extract(R"({"kind":"Pod","status":[{"a":[{"b":[1,{"c":2}]}]},3]})").record.error, "");
+  }
+}
+
 TEST_F(ExtractTest, WithoutValidationOnlyStageOneErrorsRemain) {
   const ExtractOptions fast{.validate = false};
   // Broken values in skipped fields pass unnoticed...
