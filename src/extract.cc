@@ -332,6 +332,23 @@ class ObjectReader {
     return next_backslash_ < to;
   }
 
+  // simdjson refuses a \u escape of a lone surrogate, which Go's decoder
+  // reads as U+FFFD: the string token [begin, next) is decoded again as Go
+  // does, into the string buffer (never longer than the escaped form).
+  bool UnescapeLikeGo(uint32_t begin, uint32_t next, uint8_t** end) {
+    uint32_t close = next;
+    while (IsBlank(buf_[close - 1])) --close;
+    scratch_go_.clear();
+    if (!AppendJsonUnescapedLikeGo(
+            std::string_view(reinterpret_cast<const char*>(buf_ + begin), close - 1 - begin),
+            &scratch_go_)) {
+      return false;
+    }
+    std::memcpy(string_buf_, scratch_go_.data(), scratch_go_.size());
+    *end = string_buf_ + scratch_go_.size();
+    return true;
+  }
+
   // The string token at pos_ (a key or a value), decoded, and steps past it.
   // Without escapes it is viewed in place; with them it is decoded into the
   // string buffer by simdjson's own unescaper, as On-Demand's get_string did.
@@ -344,7 +361,7 @@ class ObjectReader {
       *out = std::string_view(reinterpret_cast<const char*>(buf_ + begin), end - 1 - begin);
     } else {
       uint8_t* end = unescaper_.parse_string(buf_ + begin, string_buf_);
-      if (end == nullptr) return simdjson::STRING_ERROR;
+      if (end == nullptr && !UnescapeLikeGo(begin, next, &end)) return simdjson::STRING_ERROR;
       *out = std::string_view(reinterpret_cast<const char*>(string_buf_),
                               static_cast<size_t>(end - string_buf_));
       string_buf_ = end;
@@ -1019,7 +1036,8 @@ class ObjectReader {
   // the Extractor, not zeroed per object (that memset showed in profiles).
   uint64_t* const object_levels_;
   const simdjson::internal::dom_parser_implementation& unescaper_;
-  uint8_t* string_buf_;  // where the next decoded string goes
+  uint8_t* string_buf_;     // where the next decoded string goes
+  std::string scratch_go_;  // UnescapeLikeGo
   StringArena* arena_;
   ObjectParts* parts_;
   std::string* scratch_;

@@ -192,6 +192,18 @@ TEST(Adversarial, EscapesAreDecodedAndQuotedBack) {
                      kAllowed + "\n");
 }
 
+// Go's decoder reads a \u escape of a lone surrogate as U+FFFD.
+TEST(Adversarial, LoneSurrogatesBecomeTheReplacementCharacter) {
+  const std::string out = Gator(
+      kRepoAllow,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"s\udc00","namespace":"ns1"},"spec":{"containers":[{"name":"c\ud800","image":"quay.io/\ud83d\ude00\ud800x"}]}})");
+  EXPECT_EQ(
+      out,
+      std::string("v1/Pod ns1/s\xEF\xBF\xBD: [\"repo-allow\"] Message: \"container <c\xEF\xBF\xBD> "
+                  "has an invalid image repo <quay.io/\xF0\x9F\x98\x80\xEF\xBF\xBDx>, ") +
+          kAllowed + "\n");
+}
+
 TEST(Adversarial, DuplicateKeysLastOneWins) {
   const std::string out = Gator(
       kRepoAllow,
