@@ -597,7 +597,10 @@ TEST_F(Corpus, EveryOutputCountsWhatGatorCounts) {
     simdjson::dom::element root;
     ASSERT_EQ(parser.parse(out).get(root), simdjson::SUCCESS);
     size_t constraints = 0;
-    for (simdjson::dom::element item : root["items"].get_array().value()) {
+    // A named array: a range-for over value() of a temporary result would
+    // iterate a destroyed object.
+    const simdjson::dom::array items = root["items"].get_array().value();
+    for (simdjson::dom::element item : items) {
       const std::string name{std::string_view(item["metadata"]["name"])};
       SCOPED_TRACE(name);
       const auto status = item["status"];
