@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <filesystem>
 #include <map>
@@ -11,10 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "compress_support.h"
 #include "test_support.h"
 
 namespace gatescan {
 namespace {
+
+using testing::Gzip;
+using testing::Zstd;
 
 struct Framed {
   std::string text;
@@ -437,7 +439,8 @@ TEST(FramerTest, ByteOrderMarkAndLeadingWhitespace) {
 // An empty dump is far more often a failed `kubectl get` than a clean cluster:
 // it is an error, not a silent pass.
 TEST(FramerTest, EmptyAndWhitespaceOnlyInputIsAnError) {
-  for (const std::string s : {std::string(""), std::string(" \n\t "), std::string("\xEF\xBB\xBF")}) {
+  for (const std::string s :
+       {std::string(""), std::string(" \n\t "), std::string("\xEF\xBB\xBF")}) {
     FrameResult r = FrameString(s);
     EXPECT_TRUE(r.spans.empty());
     ASSERT_EQ(r.errors.size(), 1u);
@@ -447,7 +450,8 @@ TEST(FramerTest, EmptyAndWhitespaceOnlyInputIsAnError) {
 }
 
 TEST(FramerTest, CommaStructureOfListsIsChecked) {
-  for (const char* s : {R"({"items":[,{"a":1}]})", R"({"items":[{"a":1},]})", R"({"items":[{"a":1}{"b":2}]})", "[ , ]"}) {
+  for (const char* s : {R"({"items":[,{"a":1}]})", R"({"items":[{"a":1},]})",
+                        R"({"items":[{"a":1}{"b":2}]})", "[ , ]"}) {
     SCOPED_TRACE(s);
     FrameResult r = FrameEverySize(s);
     EXPECT_FALSE(r.errors.empty());
@@ -505,20 +509,6 @@ TEST(FramerTest, HugeHeaderValuesAreSkippedInBoundedMemory) {
   EXPECT_EQ(kind, "PodList");
 }
 
-std::string Gzip(const std::string& s) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, s.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  zs.avail_in = s.size();
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = out.size();
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 std::string WriteTemp(const std::string& name, const std::string& bytes) {
   auto path = std::filesystem::temp_directory_path() /
               ("gatescan_framer_test_" + std::to_string(getpid()) + "_" + name);
@@ -540,9 +530,7 @@ TEST(FramerTest, GzipAndZstdGiveIdenticalSpans) {
   plain += "\n{\"single\":true}\n";
   FrameResult expected = FrameString(plain);
   std::string gz = WriteTemp("a.json.gz", Gzip(plain.substr(0, 100)) + Gzip(plain.substr(100)));
-  std::string zst(ZSTD_compressBound(plain.size()), '\0');
-  zst.resize(ZSTD_compress(zst.data(), zst.size(), plain.data(), plain.size(), 3));
-  std::string zpath = WriteTemp("a.json.zst", zst);
+  std::string zpath = WriteTemp("a.json.zst", Zstd(plain));
   for (size_t window : {1, 64, 1 << 20}) {
     FramerOptions options;
     options.read_bytes = window;

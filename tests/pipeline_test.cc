@@ -5,20 +5,21 @@
 #include "gatescan/pipeline.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "cli_support.h"
+#include "compress_support.h"
 #include "gatescan/policy.h"
 
 namespace gatescan {
 namespace {
 
+using testing::Gzip;
 using testing::TempDir;
+using testing::Zstd;
 
 std::string Dump(int pods, bool kind_last) {
   std::string s = kind_last ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n"
@@ -39,26 +40,6 @@ std::string Dump(int pods, bool kind_last) {
   }
   s += kind_last ? "\n    ],\n    \"kind\": \"PodList\",\n    \"metadata\": {}\n}\n" : "]}";
   return s;
-}
-
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string Zstd(const std::string& in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
-  return out;
 }
 
 struct Scan {

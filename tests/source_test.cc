@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,10 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "compress_support.h"
 #include "test_support.h"
 
 namespace gatescan {
 namespace {
+
+using testing::Gzip;
+using testing::Zstd;
 
 namespace fs = std::filesystem;
 
@@ -48,26 +50,6 @@ std::string ReadAll(ByteSource* source, size_t chunk, Status* error) {
     if (n == 0) break;
     out.append(buf.data(), n);
   }
-  return out;
-}
-
-std::string Gzip(const std::string& s) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, s.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  zs.avail_in = s.size();
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = out.size();
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-std::string Zstd(const std::string& s) {
-  std::string out(ZSTD_compressBound(s.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), s.data(), s.size(), 3));
   return out;
 }
 
