@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -63,6 +64,39 @@ void AppendUint(uint64_t value, std::string* out) {
 std::string_view SourceName(const RecordOrigin& origin) {
   return origin.input != nullptr ? std::string_view(origin.input->display_name)
                                  : std::string_view();
+}
+
+// The fields of a violation record, in the order ndjson writes them as keys
+// and CSV as columns (README lists them). `offset` is the decimal text.
+constexpr std::array<std::string_view, 15> kViolationFieldNames = {
+    "constraint_kind", "constraint", "enforcement_action",
+    "group",           "version",    "kind",
+    "namespace",       "name",       "container_type",
+    "container",       "image",      "message",
+    "implied_by",      "source",     "offset"};
+constexpr size_t kImpliedByField = 12;
+constexpr size_t kOffsetField = 14;
+static_assert(kViolationFieldNames[kImpliedByField] == "implied_by");
+static_assert(kViolationFieldNames[kOffsetField] == "offset");
+
+std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
+    const Constraint& c, const ObjectRecord& object, const GroupVersion& gv, const Violation& v,
+    const RecordOrigin& origin, std::string_view offset) {
+  return {c.kind,
+          c.name,
+          ActionName(v.action),
+          gv.group,
+          gv.version,
+          object.kind,
+          object.ns,
+          object.name,
+          ContainerTypeWord(v.list),
+          v.container_name,
+          v.image,
+          v.message,
+          v.implied_by,
+          SourceName(origin),
+          offset};
 }
 
 // Gatekeeper's truncateString(msg, 256): the first 253 bytes and "...".
@@ -321,26 +355,17 @@ class NdjsonReporter final : public Reporter {
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
     const GroupVersion gv = SplitGroupVersion(object.api_version);
+    std::string offset;
+    AppendUint(origin.offset, &offset);
     for (const Violation& v : violations) {
-      const Constraint& c = policy_.constraints[v.constraint];
+      const auto values =
+          ViolationFieldValues(policy_.constraints[v.constraint], object, gv, v, origin, offset);
       chunk->append("{\"type\":\"violation\"");
-      Field("constraint_kind", c.kind, chunk);
-      Field("constraint", c.name, chunk);
-      Field("enforcement_action", ActionName(v.action), chunk);
-      Field("group", gv.group, chunk);
-      Field("version", gv.version, chunk);
-      Field("kind", object.kind, chunk);
-      Field("namespace", object.ns, chunk);
-      Field("name", object.name, chunk);
-      Field("container_type", ContainerTypeWord(v.list), chunk);
-      Field("container", v.container_name, chunk);
-      Field("image", v.image, chunk);
-      Field("message", v.message, chunk);
-      if (!v.implied_by.empty()) Field("implied_by", v.implied_by, chunk);
-      Field("source", SourceName(origin), chunk);
-      chunk->append(",\"offset\":");
-      AppendUint(origin.offset, chunk);
-      chunk->append("}\n");
+      for (size_t i = 0; i < kOffsetField; ++i) {
+        if (i == kImpliedByField && values[i].empty()) continue;  // only with --expand
+        Field(kViolationFieldNames[i], values[i], chunk);
+      }
+      chunk->append(",\"offset\":").append(offset).append("}\n");  // a number
     }
   }
 
@@ -396,23 +421,9 @@ class CsvReporter final : public Reporter {
     std::string offset;
     AppendUint(origin.offset, &offset);
     for (const Violation& v : violations) {
-      const Constraint& c = policy_.constraints[v.constraint];
-      const std::string_view cells[] = {c.kind,
-                                        c.name,
-                                        ActionName(v.action),
-                                        gv.group,
-                                        gv.version,
-                                        object.kind,
-                                        object.ns,
-                                        object.name,
-                                        ContainerTypeWord(v.list),
-                                        v.container_name,
-                                        v.image,
-                                        v.message,
-                                        v.implied_by,
-                                        SourceName(origin),
-                                        offset};
-      for (size_t i = 0; i < std::size(cells); ++i) {
+      const auto cells =
+          ViolationFieldValues(policy_.constraints[v.constraint], object, gv, v, origin, offset);
+      for (size_t i = 0; i < cells.size(); ++i) {
         if (i > 0) chunk->push_back(',');
         AppendCsvCell(cells[i], chunk);
       }
@@ -437,9 +448,11 @@ class CsvReporter final : public Reporter {
   Status WriteHeader(OutputSink* sink) {
     if (header_written_) return Status::Ok();
     header_written_ = true;
-    return sink->Write(
-        "constraint_kind,constraint,enforcement_action,group,version,kind,namespace,name,"
-        "container_type,container,image,message,implied_by,source,offset\r\n");
+    std::string header;
+    for (std::string_view name : kViolationFieldNames) {
+      header.append(header.empty() ? "" : ",").append(name);
+    }
+    return sink->Write(header.append("\r\n"));
   }
 
   const Policy& policy_;
