@@ -148,9 +148,27 @@ bool GoIsPrint(char32_t r) {
   return after != begin && r <= (after - 1)->last;
 }
 
+namespace {
+// ASCII that JSON (and, when asked, HTML-safe JSON) writes as itself.
+bool IsPlainJsonByte(uint8_t c, bool escape_html) {
+  if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+  return !escape_html || (c != '<' && c != '>' && c != '&');
+}
+}  // namespace
+
 void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
   out->push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // Most bytes of a name or image need no escape: append them as one run
+    // rather than byte by byte (ndjson output formats one record per violation).
+    size_t plain = i;
+    while (plain < s.size() && IsPlainJsonByte(static_cast<uint8_t>(s[plain]), escape_html))
+      ++plain;
+    if (plain > i) {
+      out->append(s.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<uint8_t>(s[i]);
     if (c < 0x80) {
       switch (c) {
