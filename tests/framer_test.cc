@@ -296,6 +296,25 @@ TEST(FramerTest, LongBackslashRunsAcrossBlockBoundaries) {
   }
 }
 
+TEST(FramerTest, DeepNestingClosingAtEveryAlignment) {
+  // Many closing brackets in one block: the depth may reach zero only at the
+  // last of a long run, which the scanner must walk rather than count past.
+  for (int pad = 0; pad < 66; ++pad) {
+    for (int depth : {1, 62, 63, 64, 65, 130}) {
+      std::string nested = std::string(depth, '[') + "\"]}\"" + std::string(depth, ']');
+      std::string item = "{\"p\":\"" + std::string(pad, 'x') + "\",\"n\":" + nested + "}";
+      std::string s = "{\"items\":[" + item + "," + item + "]}";
+      for (size_t read : {size_t{64}, size_t{1} << 20}) {
+        FramerOptions options;
+        options.read_bytes = read;
+        FrameResult r = FrameString(s, options);
+        ASSERT_EQ(Texts(r), (std::vector<std::string>{item, item})) << pad << " " << depth;
+        ASSERT_TRUE(r.errors.empty());
+      }
+    }
+  }
+}
+
 // Random items whose strings are dense in quotes, backslashes and brackets;
 // framing at random windows must give back exactly the generated items.
 std::string RandomString(std::mt19937& rng) {
