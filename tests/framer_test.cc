@@ -458,7 +458,7 @@ TEST(FramerTest, ByteOrderMarkAndLeadingWhitespace) {
 // An empty dump is far more often a failed `kubectl get` than a clean cluster:
 // it is an error, not a silent pass.
 TEST(FramerTest, EmptyAndWhitespaceOnlyInputIsAnError) {
-  for (const std::string s :
+  for (const std::string& s :
        {std::string(""), std::string(" \n\t "), std::string("\xEF\xBB\xBF")}) {
     FrameResult r = FrameString(s);
     EXPECT_TRUE(r.spans.empty());
