@@ -4,8 +4,9 @@
 // List, a last-applied-configuration annotation full of escaped quotes, three
 // containers with env lists, status conditions) is extracted over and over
 // with one Extractor and one recycled batch, as a pipeline worker does; with
-// and without full validation, and with pod templates. The container count is
-// checked before anything is timed.
+// and without full validation, with pod templates, and with the managedFields
+// a real dump carries (mostly `"f:name": {}`, all skipped). The container
+// count is checked before anything is timed.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -20,7 +21,36 @@ constexpr size_t kPadding = 64;  // framer.h's kParsePadding
 
 std::string Pad(int n) { return std::string(static_cast<size_t>(n), ' '); }
 
-std::string KubectlPod() {
+// managedFields as the API server writes them: one entry per manager, each a
+// tree of `"f:field": {}` leaves.
+std::string ManagedFields(const std::string& indent) {
+  const std::string a = indent + Pad(4), b = a + Pad(4), c = b + Pad(4), d = c + Pad(4);
+  std::string p = indent + "\"managedFields\": [\n";
+  for (int m = 0; m < 3; ++m) {
+    p += a + "{\n" + b + "\"apiVersion\": \"v1\",\n" + b + "\"fieldsType\": \"FieldsV1\",\n";
+    p += b + "\"fieldsV1\": {\n" + c + "\"f:metadata\": {\n" + d + "\"f:labels\": {\n" + d +
+         "    \".\": {},\n" + d + "    \"f:app\": {},\n" + d + "    \"f:pod-template-hash\": {}\n" +
+         d + "},\n" + d + "\"f:ownerReferences\": {\n" + d + "    \".\": {},\n" + d +
+         "    \"k:{\\\"uid\\\":\\\"3ea3ef66\\\"}\": {}\n" + d + "}\n" + c + "},\n";
+    p += c + "\"f:spec\": {\n" + d + "\"f:containers\": {\n";
+    for (int k = 0; k < 3; ++k) {
+      p += d + "    \"k:{\\\"name\\\":\\\"c" + std::to_string(k) + "\\\"}\": {\n";
+      for (const char* f : {".", "f:env", "f:image", "f:imagePullPolicy", "f:name", "f:ports",
+                            "f:resources", "f:terminationMessagePath"}) {
+        p += d + "        \"" + f + "\": {},\n";
+      }
+      p +=
+          d + "        \"f:terminationMessagePolicy\": {}\n" + d + (k < 2 ? "    },\n" : "    }\n");
+    }
+    p += d + "},\n" + d + "\"f:dnsPolicy\": {},\n" + d +
+         "\"f:terminationGracePeriodSeconds\": {}\n" + c + "}\n" + b + "},\n";
+    p += b + "\"manager\": \"kube-controller-manager\",\n" + b + "\"operation\": \"Update\",\n" +
+         b + "\"time\": \"2024-05-01T10:00:00Z\"\n" + a + (m < 2 ? "},\n" : "}\n");
+  }
+  return p + indent + "],\n";
+}
+
+std::string KubectlPod(bool managed_fields) {
   const std::string a = Pad(12), b = Pad(16), c = Pad(20), d = Pad(24), e = Pad(28);
   std::string p = Pad(8) + "{\n";
   p += a + "\"apiVersion\": \"v1\",\n" + a + "\"kind\": \"Pod\",\n" + a + "\"metadata\": {\n";
@@ -31,6 +61,7 @@ std::string KubectlPod() {
   p += b + "},\n" + b + "\"creationTimestamp\": \"2024-05-01T10:00:00Z\",\n";
   p += b + "\"labels\": {\n" + c + "\"app\": \"web\",\n" + c +
        "\"pod-template-hash\": \"7d9c8b6f5\"\n" + b + "},\n";
+  if (managed_fields) p += ManagedFields(b);
   p += b + "\"name\": \"web-7d9c8b6f5-x2k4p\",\n" + b + "\"namespace\": \"prod\",\n";
   p += b +
        "\"ownerReferences\": [{\"apiVersion\": \"apps/v1\", \"blockOwnerDeletion\": true, "
@@ -71,7 +102,7 @@ void BM_ExtractPod(benchmark::State& state) {
   ExtractOptions options;
   options.validate = state.range(0) != 0;
   options.pod_templates = state.range(1) != 0;
-  std::string buffer = KubectlPod();
+  std::string buffer = KubectlPod(state.range(2) != 0);
   const size_t size = buffer.size();
   buffer.append(kPadding, ' ');
   const std::string_view json(buffer.data(), size);
@@ -94,10 +125,11 @@ void BM_ExtractPod(benchmark::State& state) {
   state.counters["pod_bytes"] = static_cast<double>(size);
 }
 BENCHMARK(BM_ExtractPod)
-    ->ArgNames({"validate", "templates"})
-    ->Args({1, 0})
-    ->Args({0, 0})
-    ->Args({1, 1});
+    ->ArgNames({"validate", "templates", "managed_fields"})
+    ->Args({1, 0, 0})
+    ->Args({0, 0, 0})
+    ->Args({1, 1, 0})
+    ->Args({1, 0, 1});
 
 }  // namespace
 }  // namespace gatescan

@@ -228,6 +228,14 @@ void AppendGoFloat(double v, std::string* out) {
   }
 }
 
+// A key against a field name: the length first, then a memcmp of known
+// size that the compiler inlines (string_view's == called memcmp, which
+// showed in profiles).
+template <size_t N>
+[[gnu::always_inline]] inline bool KeyIs(std::string_view key, const char (&name)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
 bool IsBlank(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 bool IsDigit(uint8_t c) { return c >= '0' && c <= '9'; }
 
@@ -289,10 +297,12 @@ class ObjectReader {
     // unbalanced document look closed.
     if (buf_[len_] == '}' && !Balanced()) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
     error_code e = ForEachField([this](std::string_view key) {
-      if (key == "apiVersion") return ReadTopString(&parts_->api_version, &parts_->has_api_version);
-      if (key == "kind") return ReadTopString(&parts_->kind, &parts_->has_kind);
-      if (key == "metadata") return ReadMetadata(2, &parts_->name, &parts_->ns, &parts_->labels);
-      if (key == "spec") return ReadSpec(2);
+      if (KeyIs(key, "apiVersion"))
+        return ReadTopString(&parts_->api_version, &parts_->has_api_version);
+      if (KeyIs(key, "kind")) return ReadTopString(&parts_->kind, &parts_->has_kind);
+      if (KeyIs(key, "metadata"))
+        return ReadMetadata(2, &parts_->name, &parts_->ns, &parts_->labels);
+      if (KeyIs(key, "spec")) return ReadSpec(2);
       return Skip(2);
     });
     if (e) return e;
@@ -430,59 +440,138 @@ class ObjectReader {
   }
 
   // Validates the container at pos_ and everything in it. A state machine
-  // over the tokens rather than recursion: 10000 levels cost no stack, and
-  // each token costs a load and a compare or two.
+  // over the tokens rather than recursion: 10000 levels cost no stack. It
+  // is most of the extractor's time (managedFields, status, annotations), so
+  // objects and arrays have states of their own (each branch predicts its own
+  // shape), the position lives in a register, and tokens are read unchecked:
+  // ReadRoot made sure the last token is the root's '}', so only after a
+  // closing bracket can the next token lie past the end.
   error_code SkipContainer(int level) {
     const int base = level;
-    bool in_object;  // what `level` is
-  open:              // pos_ is at the bracket that opens `level`
-    if (level > kMaxDepth) return simdjson::DEPTH_ERROR;
-    in_object = buf_[idx_[pos_]] == '{';
-    SetObjectLevel(level, in_object);
-    ++pos_;
-    if (Peek() == (in_object ? '}' : ']')) {
-      ++pos_;
+    const uint8_t* const buf = buf_;
+    const uint32_t* const idx = idx_;
+    uint32_t pos = pos_;
+    uint8_t c = buf[idx[pos]];
+    error_code e;
+    auto at = [&](uint32_t i) { return buf[idx[i]]; };
+    // Strings and keys without backslashes cost one compare against the memo.
+    auto escape_free = [&](uint32_t from, uint32_t to) {
+      return next_backslash_ >= to || !BackslashBetween(from, to);
+    };
+    if (c == '[') goto open_array;
+  open_object:  // pos is at the '{' that opens `level`
+    if (level > kMaxDepth) goto depth_error;
+    SetObjectLevel(level, true);
+    c = at(++pos);
+    if (c == '}') {
+      ++pos;
       goto closed;
     }
-  member:  // at the next member (object) or element (array) of `level`
-    if (in_object) {
-      // The usual member: a key without escapes, then a colon.
-      if (pos_ + 2 < n_ && buf_[idx_[pos_]] == '"' && buf_[idx_[pos_ + 1]] == ':' &&
-          !BackslashBetween(idx_[pos_], idx_[pos_ + 1])) {
-        pos_ += 2;
+  object_member:  // c is the token at pos, which should be a key
+    if (c != '"') goto unexpected;
+    // The usual member, `"key": "string"` without escapes: one look at the
+    // memo covers both strings (only blanks lie between them). A string is
+    // never the last token, so idx[pos + 3] is there.
+    if (at(pos + 1) == ':' && at(pos + 2) == '"' && next_backslash_ >= idx[pos + 3]) {
+      pos += 3;
+      goto object_after;
+    }
+    if (!escape_free(idx[pos], idx[pos + 1])) {
+      // Decoded (into the string buffer, then dropped) so that it fails
+      // exactly as a key that is read.
+      std::string_view key;
+      pos_ = pos;
+      if ((e = ReadString(&key))) return e;
+      pos = pos_;
+    } else {
+      ++pos;
+    }
+    if (at(pos) != ':') goto unexpected;
+    c = at(++pos);
+    if (c == '"') {  // most values are strings
+      if ((e = CheckString(pos))) goto error;
+      ++pos;
+    } else if (c == '{') {
+      // managedFields is mostly `"f:name": {}`. Its '}' may be the last token.
+      if (at(pos + 1) == '}' && level < kMaxDepth) {
+        pos += 2;
+        if (pos >= n_) {
+          e = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+          goto error;
+        }
       } else {
-        if (Peek() != '"') return Unexpected();
-        if (auto e = SkipKey()) return e;
-        if (Peek() != ':') return Unexpected();
-        ++pos_;
-      }
-    }
-    {
-      const uint8_t c = Peek();
-      if (c == '"') {  // most values are strings
-        if (auto e = SkipString()) return e;
-      } else if (c == '{' || c == '[') {
         ++level;
-        goto open;
-      } else if (auto e = SkipScalar(c)) {
-        return e;
+        goto open_object;
       }
+    } else if (c == '[') {
+      ++level;
+      goto open_array;
+    } else {
+      if ((e = CheckScalar(c, pos))) goto error;
+      ++pos;
     }
-  after :  // past a value of `level`
-  {
-    const uint8_t c = Peek();
+  object_after:  // past a member of the object `level`
+    c = at(pos);
     if (c == ',') {
-      ++pos_;
-      goto member;
+      c = at(++pos);
+      goto object_member;
     }
-    if (c != (in_object ? '}' : ']')) return Unexpected();
-    ++pos_;
-  }
-  closed:  // `level` just closed
-    if (level == base) return SUCCESS;
+    if (c != '}') goto unexpected;
+    ++pos;
+    goto closed;
+
+  open_array:  // pos is at the '[' that opens `level`
+    if (level > kMaxDepth) goto depth_error;
+    SetObjectLevel(level, false);
+    c = at(++pos);
+    if (c == ']') {
+      ++pos;
+      goto closed;
+    }
+  array_element:  // c is the token at pos
+    if (c == '"') {
+      if ((e = CheckString(pos))) goto error;
+      ++pos;
+    } else if (c == '{') {
+      ++level;
+      goto open_object;
+    } else if (c == '[') {
+      ++level;
+      goto open_array;
+    } else {
+      if ((e = CheckScalar(c, pos))) goto error;
+      ++pos;
+    }
+  array_after:  // past an element of the array `level`
+    c = at(pos);
+    if (c == ',') {
+      c = at(++pos);
+      goto array_element;
+    }
+    if (c != ']') goto unexpected;
+    ++pos;
+
+  closed:  // `level` just closed; pos may be past the last token now
+    if (level == base) {
+      pos_ = pos;
+      return SUCCESS;
+    }
     --level;
-    in_object = IsObjectLevel(level);
-    goto after;
+    if (pos >= n_) {
+      e = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+      goto error;
+    }
+    if (IsObjectLevel(level)) goto object_after;
+    goto array_after;
+
+  unexpected:
+    pos_ = pos;
+    return Unexpected();
+  depth_error:
+    e = simdjson::DEPTH_ERROR;
+  error:
+    pos_ = pos;
+    return e;
   }
 
   void SetObjectLevel(int level, bool object) {
@@ -494,15 +583,21 @@ class ObjectReader {
 
   // Validates the scalar at pos_ and steps past it.
   [[gnu::always_inline]] error_code SkipScalar(uint8_t c) {
+    if (c == '"') return SkipString();
+    if (auto e = CheckScalar(c, pos_)) return e;
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // Validates the scalar (not a string) starting with c at token pos.
+  [[gnu::always_inline]] error_code CheckScalar(uint8_t c, uint32_t pos) const {
     switch (c) {
-      case '"':
-        return SkipString();
       case 't':
-        return SkipAtom("true", 4, simdjson::T_ATOM_ERROR);
+        return CheckAtom(pos, "true", 4, simdjson::T_ATOM_ERROR);
       case 'f':
-        return SkipAtom("false", 5, simdjson::T_ATOM_ERROR);
+        return CheckAtom(pos, "false", 5, simdjson::T_ATOM_ERROR);
       case 'n':
-        return SkipAtom("null", 4, simdjson::N_ATOM_ERROR);
+        return CheckAtom(pos, "null", 4, simdjson::N_ATOM_ERROR);
       case '-':
       case '0':
       case '1':
@@ -514,44 +609,45 @@ class ObjectReader {
       case '7':
       case '8':
       case '9':
-        return SkipNumber();
+        return CheckNumber(pos);
       default:
-        return Unexpected();
+        return pos >= n_ ? simdjson::INCOMPLETE_ARRAY_OR_OBJECT : simdjson::TAPE_ERROR;
     }
-  }
-
-  // A key of a skipped object. One with escapes is decoded (into the string
-  // buffer, then dropped) so that it fails exactly as a key that is read.
-  [[gnu::always_inline]] error_code SkipKey() {
-    if (BackslashBetween(idx_[pos_], idx_[pos_ + 1])) {
-      std::string_view key;
-      return ReadString(&key);
-    }
-    ++pos_;
-    return SUCCESS;
   }
 
   // Only escapes are left to check. Nothing is copied, and, as in Go, a
   // lone surrogate escape is not an error in a string nobody reads.
   [[gnu::always_inline]] error_code SkipString() {
-    const uint32_t begin = idx_[pos_];
-    const uint32_t next = idx_[pos_ + 1];
-    if (BackslashBetween(begin, next) &&
+    if (auto e = CheckString(pos_)) return e;
+    ++pos_;
+    return SUCCESS;
+  }
+
+  // Checks the escapes of the string token at pos.
+  [[gnu::always_inline]] error_code CheckString(uint32_t pos) {
+    const uint32_t begin = idx_[pos];
+    const uint32_t next = idx_[pos + 1];
+    if (next_backslash_ < next && BackslashBetween(begin, next) &&
         !EscapesValid(
             std::string_view(reinterpret_cast<const char*>(buf_ + begin), next - begin))) {
       return simdjson::STRING_ERROR;
     }
-    ++pos_;
     return SUCCESS;
   }
 
   // The literal must be followed by a blank or the next token (ReadRoot
   // made sure a token follows, so the byte after it is readable).
   [[gnu::always_inline]] error_code SkipAtom(const char* atom, size_t n, error_code error) {
-    const uint8_t* p = buf_ + idx_[pos_];
-    const uint8_t* next = buf_ + idx_[pos_ + 1];
-    if (std::memcmp(p, atom, n) != 0 || (p + n != next && !IsBlank(p[n]))) return error;
+    if (auto e = CheckAtom(pos_, atom, n, error)) return e;
     ++pos_;
+    return SUCCESS;
+  }
+
+  [[gnu::always_inline]] error_code CheckAtom(uint32_t pos, const char* atom, size_t n,
+                                              error_code error) const {
+    const uint8_t* p = buf_ + idx_[pos];
+    const uint8_t* next = buf_ + idx_[pos + 1];
+    if (std::memcmp(p, atom, n) != 0 || (p + n != next && !IsBlank(p[n]))) return error;
     return SUCCESS;
   }
 
@@ -559,13 +655,12 @@ class ObjectReader {
   // float64's range (an exponent, or very many digits), or that breaks the
   // grammar, goes through simdjson's own parser: it rejects what Go's
   // decoder rejects, with the error code On-Demand's get_double gave.
-  [[gnu::always_inline]] error_code SkipNumber() {
-    const uint8_t* const start = buf_ + idx_[pos_];
-    if (!PlainNumber(start, buf_ + idx_[pos_ + 1])) {
+  [[gnu::always_inline]] error_code CheckNumber(uint32_t pos) const {
+    const uint8_t* const start = buf_ + idx_[pos];
+    if (!PlainNumber(start, buf_ + idx_[pos + 1])) {
       double d;
       if (auto e = simdjson::builtin::numberparsing::parse_double(start).get(d)) return e;
     }
-    ++pos_;
     return SUCCESS;
   }
 
@@ -627,8 +722,31 @@ class ObjectReader {
     const __m128i quote = _mm_set1_epi8('"');
     while (i < size) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-      uint32_t mask = static_cast<uint32_t>(
-          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, quote))));
+      const __m128i is_backslash = _mm_cmpeq_epi8(v, backslash);
+      const __m128i is_quote = _mm_cmpeq_epi8(v, quote);
+      // A block inside the token whose backslashes are lone and followed by
+      // one of "/bfnrt (never a backslash, as they are lone) is checked at
+      // once; a backslash in its last byte is left to the next block. The
+      // rest (\\, \u, invalid escapes, the token's end) is looked at escape
+      // by escape below.
+      if (i + 16 <= size) {
+        const auto b = static_cast<uint32_t>(_mm_movemask_epi8(is_backslash));
+        if ((b & (b >> 1)) == 0) {
+          const uint32_t step = 16 - (b >> 15);
+          const uint32_t in_block = (uint32_t{1} << step) - 1;
+          uint32_t escaped = (b & in_block) << 1;
+          const uint32_t closing =
+              static_cast<uint32_t>(_mm_movemask_epi8(is_quote)) & ~escaped & in_block;
+          if (closing != 0) escaped &= (closing & (0 - closing)) - 1;
+          if (escaped == 0 || (escaped & ~SimpleEscapes(v)) == 0) {
+            if (closing != 0) return true;
+            i += step;
+            continue;
+          }
+        }
+      }
+      uint32_t mask =
+          static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(is_backslash, is_quote)));
       size_t next = i + 16;  // where the next block starts
       while (mask != 0) {
         const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
@@ -659,6 +777,18 @@ class ObjectReader {
     return false;
 #endif
   }
+
+#if defined(__SSE2__)
+  // The bytes of v that may follow a backslash in a two-byte escape but for
+  // the backslash itself: " / b f n r t.
+  [[gnu::always_inline]] static uint32_t SimpleEscapes(__m128i v) {
+    const auto eq = [&](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+    const __m128i m =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(eq('"'), eq('/')), _mm_or_si128(eq('b'), eq('f'))),
+                     _mm_or_si128(_mm_or_si128(eq('n'), eq('r')), eq('t')));
+    return static_cast<uint32_t>(_mm_movemask_epi8(m));
+  }
+#endif
 
   // The length of the valid escape at data[at] (a backslash) within the
   // first `size` bytes: 2, or 6 for \uXXXX; 0 when it is invalid.
@@ -715,9 +845,9 @@ class ObjectReader {
     labels->clear();
     if (Peek() != '{') return Skip(depth);
     return ForEachField([&](std::string_view key) {
-      if (key == "labels") return ReadLabels(depth + 1, labels);
-      if (key == "name" && name != nullptr) return ReadOptionalString(depth + 1, name);
-      if (key == "namespace" && ns != nullptr) return ReadOptionalString(depth + 1, ns);
+      if (KeyIs(key, "labels")) return ReadLabels(depth + 1, labels);
+      if (KeyIs(key, "name") && name != nullptr) return ReadOptionalString(depth + 1, name);
+      if (KeyIs(key, "namespace") && ns != nullptr) return ReadOptionalString(depth + 1, ns);
       return Skip(depth + 1);
     });
   }
@@ -756,10 +886,10 @@ class ObjectReader {
       if (int list = ListIndex(key); list >= 0) {
         return ReadContainerList(depth + 1, static_cast<ContainerList>(list), &parts_->lists[list]);
       }
-      if (options_.pod_templates && key == "template") {
+      if (options_.pod_templates && KeyIs(key, "template")) {
         return ReadTemplate(depth + 1, &parts_->pod_template);
       }
-      if (options_.pod_templates && key == "jobTemplate") {
+      if (options_.pod_templates && KeyIs(key, "jobTemplate")) {
         return ReadJobTemplate(depth + 1, &parts_->job_template);
       }
       return Skip(depth + 1);
@@ -767,9 +897,10 @@ class ObjectReader {
   }
 
   static int ListIndex(std::string_view key) {
-    if (key == "containers") return static_cast<int>(ContainerList::kContainers);
-    if (key == "initContainers") return static_cast<int>(ContainerList::kInitContainers);
-    if (key == "ephemeralContainers") return static_cast<int>(ContainerList::kEphemeralContainers);
+    if (KeyIs(key, "containers")) return static_cast<int>(ContainerList::kContainers);
+    if (KeyIs(key, "initContainers")) return static_cast<int>(ContainerList::kInitContainers);
+    if (KeyIs(key, "ephemeralContainers"))
+      return static_cast<int>(ContainerList::kEphemeralContainers);
     return -1;
   }
 
@@ -779,8 +910,8 @@ class ObjectReader {
     if (Peek() != '{') return Skip(depth);
     out->present = true;
     return ForEachField([&](std::string_view key) {
-      if (key == "metadata") return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
-      if (key == "spec") return ReadPodSpec(depth + 1, &out->lists);
+      if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
+      if (KeyIs(key, "spec")) return ReadPodSpec(depth + 1, &out->lists);
       return Skip(depth + 1);
     });
   }
@@ -803,8 +934,8 @@ class ObjectReader {
     if (Peek() != '{') return Skip(depth);
     out->present = true;
     return ForEachField([&](std::string_view key) {
-      if (key == "metadata") return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
-      if (key == "spec") return ReadJobSpec(depth + 1, &out->pod_template);
+      if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
+      if (KeyIs(key, "spec")) return ReadJobSpec(depth + 1, &out->pod_template);
       return Skip(depth + 1);
     });
   }
@@ -813,7 +944,7 @@ class ObjectReader {
     pod_template->Reset();
     if (Peek() != '{') return Skip(depth);
     return ForEachField([&](std::string_view key) {
-      return key == "template" ? ReadTemplate(depth + 1, pod_template) : Skip(depth + 1);
+      return KeyIs(key, "template") ? ReadTemplate(depth + 1, pod_template) : Skip(depth + 1);
     });
   }
 
@@ -828,7 +959,7 @@ class ObjectReader {
         PendingContainer c;
         bool complete = false;
         if (auto e = ReadContainer(depth + 1, list, &c, &complete)) return e;
-        if (complete) out->push_back(c);
+        if (complete) out->push_back(std::move(c));
         return SUCCESS;
       });
     }
@@ -846,9 +977,9 @@ class ObjectReader {
       auto same = std::find_if(entries.begin(), entries.end(),
                                [&](const Entry& x) { return x.key == entry.key; });
       if (same != entries.end()) {
-        *same = entry;
+        *same = std::move(entry);
       } else {
-        entries.push_back(entry);
+        entries.push_back(std::move(entry));
       }
       return SUCCESS;
     });
@@ -871,7 +1002,7 @@ class ObjectReader {
     *out = PendingContainer{};
     out->ref.list = list;
     error_code e = ForEachField([&](std::string_view key) {
-      if (key == "image") {
+      if (KeyIs(key, "image")) {
         has_image = true;
         out->image_elements.clear();
         out->ref.image_is_string_array = false;
@@ -880,7 +1011,7 @@ class ObjectReader {
         return ReadPrintable(depth + 1, &out->ref.image, &out->ref.image_is_string,
                              &out->image_in_arena);
       }
-      if (key == "name") {
+      if (KeyIs(key, "name")) {
         has_name = true;
         bool name_is_string;
         return ReadPrintable(depth + 1, &out->ref.name, &name_is_string, &out->name_in_arena);

@@ -443,6 +443,64 @@ TEST_F(ExtractTest, EscapesInSkippedStringsAreCheckedAtEveryOffset) {
   EXPECT_EQ(Extract(R"({"kind":"Pod","status":{"m":"a\"b","n":"\\x"}})").record.error, "");
 }
 
+// Runs of lone two-byte escapes are checked a 16-byte block at a time: a
+// backslash in a block's last byte, a \\ or \u among them, or one bad escape
+// anywhere in the run must still be seen, at every offset.
+TEST_F(ExtractTest, RunsOfEscapesAreCheckedAcrossBlocks) {
+  const std::vector<std::string> valid = {R"(\\)", R"(\u00e9)", R"(\/)", R"(\\\")", R"(\t\\)"};
+  const std::vector<std::string> invalid = {R"(\q)", R"(\u12G4)", R"(\')", R"(\\\q)", R"(\u)"};
+  for (size_t lead = 0; lead < 18; ++lead) {
+    for (size_t run = 0; run < 24; ++run) {
+      std::string escapes;
+      for (size_t i = 0; i < run; ++i) escapes += i % 3 == 0 ? R"(\")" : R"(x\n)";
+      const std::string before = std::string(lead, 'z') + escapes;
+      const std::string after = R"(\"\r\"\/\b\f\t\"\"\"\"\"\"\"\")";
+      for (const std::string& esc : valid) {
+        const std::string json = R"({"kind":"Pod","status":{"m":")" + before + esc + after + "\"}}";
+        EXPECT_EQ(Extract(json).record.error, "") << json;
+      }
+      for (const std::string& esc : invalid) {
+        const std::string json = R"({"kind":"Pod","status":{"m":")" + before + esc + after + "\"}}";
+        EXPECT_EQ(Extract(json).record.error, "malformed JSON (invalid string escape)") << json;
+      }
+      // Ending right after the run, in the block that holds the closing quote.
+      const std::string json = R"({"kind":"Pod","status":{"m":")" + before + R"(","n":"\x"}})";
+      EXPECT_EQ(Extract(json).record.error, "malformed JSON (invalid string escape)") << json;
+    }
+  }
+}
+
+// The skip loop reads tokens without bounds checks and takes members of the
+// usual shapes (`"k":"v"`, `"k":{}`) in one step: each shape, as the last
+// tokens of a truncated object, is reported as truncated whatever bytes follow,
+// and an empty object one level too deep is still too deep.
+TEST_F(ExtractTest, SkipShortcutsAtTheEndAndAtTheDepthLimit) {
+  Extractor extractor;
+  for (char after : {' ', ',', 'x', '"', ':', '{', '}', ']'}) {
+    for (std::string_view json :
+         {R"({"kind":"Pod","status":{"a":{}})", R"({"kind":"Pod","status":{"a":"b"})",
+          R"({"kind":"Pod","status":{"a":{"b":{}})", R"({"kind":"Pod","status":[{"a":{}})",
+          R"({"kind":"Pod","status":{"a":[{}]})", R"({"kind":"Pod","status":{"a":"b","c":{}})"}) {
+      std::string buffer(json);
+      buffer.append(kPadding, after);
+      extractor.Extract(std::string_view(buffer.data(), json.size()), &batch_);
+      EXPECT_EQ(batch_.objects.back().error, "malformed JSON (truncated, or unbalanced brackets)")
+          << json << " followed by " << after;
+    }
+  }
+  // The root object and 9999 more levels, the last an empty object, are
+  // fine; one more is not.
+  const auto nested_objects = [](int levels) {
+    std::string json = R"({"kind":"Pod","status":)";
+    for (int i = 1; i < levels; ++i) json += R"({"a":)";
+    json += "{}" + std::string(static_cast<size_t>(levels - 1), '}') + "}";
+    return json;
+  };
+  EXPECT_EQ(Extract(nested_objects(9999)).record.error, "");
+  EXPECT_EQ(Extract(nested_objects(10000)).record.error,
+            "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)");
+}
+
 // The skip loop's object-or-array bit per level is kept across objects (not
 // cleared per object): each object must still see only its own brackets.
 TEST_F(ExtractTest, NestingStateDoesNotLeakBetweenObjects) {
