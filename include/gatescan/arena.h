@@ -17,7 +17,7 @@ namespace gatescan {
 
 class StringArena {
  public:
-  static constexpr size_t kBlockSize = 64 * 1024;
+  static constexpr size_t kBlockSize = size_t{64} * 1024;
 
   std::string_view Copy(std::string_view s) {
     char* p = Allocate(s.size());
