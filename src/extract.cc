@@ -1,7 +1,9 @@
 // extract.cc — one Kubernetes object's JSON -> ObjectRecord, from simdjson's stage 1.
 //
 // simdjson's stage 1 (SIMD, picked for the CPU at run time) finds every token
-// and checks UTF-8, string termination and control characters. One recursive
+// and checks UTF-8, string termination and control characters. On one thread
+// the framer has done exactly that already while finding the object's end
+// (StructuralIndex), and only its verdicts are taken over here. One recursive
 // descent over those tokens then both checks the grammar of everything and
 // reads the few fields the policy needs. This replaced an On-Demand walk that
 // validated skipped values through the typed API (type(), get_double, string
@@ -1219,9 +1221,28 @@ struct Extractor::Impl {
   // Runs stage 1 over `json`, growing the buffers first when it is larger
   // than any object before (they are kept for the next ones).
   error_code Index(std::string_view json) {
-    if (json.size() > capacity || indexer == nullptr) {
+    if (error_code e = Reserve(json.size())) return e;
+    return indexer->stage1(reinterpret_cast<const uint8_t*>(json.data()), json.size(),
+                           simdjson::stage1_mode::regular);
+  }
+
+  // Stage 1 done by the caller: only its verdicts are left to give, in the
+  // order simdjson's stage 1 gives them (control characters, then UTF-8).
+  error_code Adopt(std::string_view json, const StructuralIndex& index) {
+    if (error_code e = Reserve(json.size())) return e;
+    if (index.control_in_string) return simdjson::UNESCAPED_CHARS;
+    if (!index.ascii && !simdjson::validate_utf8(json.data(), json.size())) {
+      return simdjson::UTF8_ERROR;
+    }
+    return SUCCESS;
+  }
+
+  // The indexer (whose unescaper decodes strings) and the string buffer, for
+  // an object of `size` bytes.
+  error_code Reserve(size_t size) {
+    if (size > capacity || indexer == nullptr) {
       // A little headroom, not doubling: the index takes 4 bytes per input byte.
-      const size_t want = std::max(json.size() + json.size() / 8, size_t{1} << 16);
+      const size_t want = std::max(size + size / 8, size_t{1} << 16);
       error_code e = indexer == nullptr
                          ? simdjson::get_active_implementation()->create_dom_parser_implementation(
                                want, kMaxDepth + 2, indexer)
@@ -1237,8 +1258,7 @@ struct Extractor::Impl {
       if (string_buf == nullptr) return simdjson::MEMALLOC;
       capacity = want;
     }
-    return indexer->stage1(reinterpret_cast<const uint8_t*>(json.data()), json.size(),
-                           simdjson::stage1_mode::regular);
+    return SUCCESS;
   }
 
   void Commit(ExtractedBatch* out, ObjectRecord* record) {
@@ -1271,7 +1291,7 @@ Extractor::Extractor(ExtractOptions options) : impl_(std::make_unique<Impl>()) {
 
 Extractor::~Extractor() = default;
 
-void Extractor::Extract(std::string_view json, ExtractedBatch* out) {
+void Extractor::Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index) {
   ObjectRecord record;
   // Empty ranges point at the current end, so consumers may index freely.
   const auto labels_end = static_cast<uint32_t>(out->labels.size());
@@ -1280,11 +1300,12 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out) {
   record.containers = record.template_containers = {containers_end, containers_end};
 
   impl_->parts.Reset();
-  error_code e = impl_->Index(json);
+  error_code e = index != nullptr ? impl_->Adopt(json, *index) : impl_->Index(json);
   if (!e) {
-    const Tokens tokens{reinterpret_cast<const uint8_t*>(json.data()),
-                        impl_->indexer->structural_indexes.get(),
-                        impl_->indexer->n_structural_indexes, json.size()};
+    const Tokens tokens{
+        reinterpret_cast<const uint8_t*>(json.data()),
+        index != nullptr ? index->positions : impl_->indexer->structural_indexes.get(),
+        index != nullptr ? index->count : impl_->indexer->n_structural_indexes, json.size()};
     ObjectReader reader(impl_->options, tokens, *impl_->indexer, impl_->string_buf.get(),
                         impl_->object_levels.data(), &out->arena, &impl_->parts, &impl_->scratch);
     e = reader.ReadRoot();

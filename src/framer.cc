@@ -38,6 +38,17 @@ void PaddedBuffer::resize(size_t n) {
   std::memset(data_.get() + n, 0, kParsePadding);
 }
 
+uint32_t* PositionBuffer::Reserve(size_t extra) {
+  if (size_ + extra > capacity_ || data_ == nullptr) {
+    size_t new_capacity = std::max(size_ + extra, capacity_ + capacity_ / 2);
+    std::unique_ptr<uint32_t[]> grown(new uint32_t[new_capacity]);
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_ * sizeof(uint32_t));
+    data_ = std::move(grown);
+    capacity_ = new_capacity;
+  }
+  return data_.get() + size_;
+}
+
 namespace {
 
 constexpr uint64_t kNotFound = ~uint64_t{0};
@@ -167,7 +178,7 @@ using ScanFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, Sc
     const __m128i kCase = _mm_set1_epi8(0x20);                                                    \
     backslash = quote_raw = open = close = 0;                                                     \
     for (int k = 0; k < 4; ++k) {                                                                 \
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>((P) + 16 * k));                \
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>((P) + size_t{16} * k));        \
       __m128i folded = _mm_or_si128(v, kCase);                                                    \
       int shift = 16 * k;                                                                         \
       backslash |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kBackslash)))) << shift; \
@@ -302,6 +313,289 @@ ScanFn ChooseScanner() {
 }
 
 const ScanFn kScan = ChooseScanner();
+
+// ---------------------------------------------------------------------------
+// Indexing scanner: the bracket scanner for list items, doing simdjson's
+// stage 1 on the way. The extractor needs each item's structural positions;
+// finding them here, in the same pass that finds the item's end, saves a
+// second SIMD pass over every byte. The positions must be exactly stage 1's,
+// because the extractor's error messages follow from them: per 64-byte block,
+//   op        = bytes b with (b | 0x20) == optable[b & 15] (the brackets,
+//               ':' and ',', and also 0x0c and 0x1a, as simdjson classifies);
+//   space     = ' ', '\t', '\n', '\r';
+//   scalar    = neither; a scalar start is a scalar not right after a
+//               scalar byte other than a quote;
+//   structural = (op | scalar start) outside strings, opening quotes included;
+// plus a control byte (<= 0x1f) inside a string, and whether any byte is
+// >= 0x80 (then the extractor validates UTF-8).
+
+struct IndexState {
+  uint64_t prev_scalar = 0;  // 1 when the last byte scanned was a non-quote scalar
+  bool control_in_string = false;
+  bool non_ascii = false;
+};
+
+// tzcnt and popcnt for the indexing loop (only where BMI1 and POPCNT are
+// known). Under generic tuning GCC puts a zeroing xor of the destination
+// before each, for Intel cores that wait on it; the loop is bound by the
+// number of ops it issues on Zen 1, and those xors cost it about 3%.
+__attribute__((always_inline)) inline uint64_t Tzcnt(uint64_t x) {
+  uint64_t r;
+  __asm__("tzcnt %1, %0" : "=r"(r) : "r"(x) : "cc");
+  return r;
+}
+
+__attribute__((always_inline)) inline uint64_t Popcnt(uint64_t x) {
+  uint64_t r;
+  __asm__("popcnt %1, %0" : "=r"(r) : "r"(x) : "cc");
+  return r;
+}
+
+// Blocks of kubectl dumps hold 4 structurals on average and more than 6 in
+// about 8% of them: unconditional stores of 6 positions are cheaper than a
+// branch per position, and than stores of 8.
+constexpr int kUnconditionalPositions = 6;
+
+// Appends base + the position of every set bit of `bits`. Writes up to 16
+// entries from `out` when there are fewer (the caller reserves them; tzcnt of
+// 0 is 64, so they are harmless).
+__attribute__((target("bmi"), always_inline)) inline uint32_t* WritePositions(uint32_t* out,
+                                                                              uint32_t base,
+                                                                              uint64_t bits) {
+  const int count = static_cast<int>(Popcnt(bits));
+  for (int i = 0; i < kUnconditionalPositions; ++i) {
+    out[i] = base + static_cast<uint32_t>(Tzcnt(bits));
+    bits = _blsr_u64(bits);
+  }
+  if (count > kUnconditionalPositions) [[unlikely]] {
+    for (int i = kUnconditionalPositions; i < 16; ++i) {
+      out[i] = base + static_cast<uint32_t>(Tzcnt(bits));
+      bits = _blsr_u64(bits);
+    }
+    for (int i = 16; i < count; ++i) {
+      out[i] = base + static_cast<uint32_t>(Tzcnt(bits));
+      bits = _blsr_u64(bits);
+    }
+  }
+  return out + count;
+}
+
+// The classification of one 32-byte half: the vectors whose byte masks the
+// kernel needs. `a` and `b` split op three ways with two masks: a marks the
+// opening brackets and the other ops, b the closing brackets and the other
+// ops, so a & b are ':' ',' 0x0c 0x1a, a & ~b the openers and b & ~a the
+// closers (one mask fewer than op, open and close). `x` marks what a block of
+// a kubectl dump almost never holds outside whitespace: control bytes,
+// backslashes and bytes >= 0x80.
+struct HalfClasses {
+  __m256i quote, a, b, space, x;
+};
+
+struct IndexConstants {
+  __m256i quote, backslash, case_bit, space_bit, space_table, a_table, b_table;
+  __m128i ones;
+};
+
+__attribute__((target("avx2"), always_inline)) inline HalfClasses Classify(
+    __m256i v, const IndexConstants& k) {
+  const __m256i folded = _mm256_or_si256(v, k.case_bit);
+  // Signed: bytes >= 0x80 are negative, so this is v < 0x20 or v >= 0x80.
+  const __m256i control_or_high = _mm256_cmpgt_epi8(k.space_bit, v);
+  return HalfClasses{
+      _mm256_cmpeq_epi8(v, k.quote),
+      _mm256_cmpeq_epi8(folded, _mm256_shuffle_epi8(k.a_table, v)),
+      _mm256_cmpeq_epi8(folded, _mm256_shuffle_epi8(k.b_table, v)),
+      _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(k.space_table, v)),
+      _mm256_or_si256(control_or_high, _mm256_cmpeq_epi8(v, k.backslash)),
+  };
+}
+
+// The masks of one 64-byte block that do not depend on the blocks before it.
+struct BlockMasks {
+  uint64_t quote, a, b, space, x;
+};
+
+__attribute__((target("avx2"), always_inline)) inline BlockMasks LoadMasks(
+    const char* p, const IndexConstants& k) {
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  const HalfClasses l = Classify(lo, k), h = Classify(hi, k);
+  return BlockMasks{Movemask64(l.quote, h.quote), Movemask64(l.a, h.a), Movemask64(l.b, h.b),
+                    Movemask64(l.space, h.space), Movemask64(l.x, h.x)};
+}
+
+__attribute__((target("avx2"), always_inline)) inline uint64_t BackslashMask(
+    const char* p, const IndexConstants& k) {
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  return Movemask64(_mm256_cmpeq_epi8(lo, k.backslash), _mm256_cmpeq_epi8(hi, k.backslash));
+}
+
+// Bytes >= 0x80.
+__attribute__((target("avx2"), always_inline)) inline uint64_t HighMask(const char* p) {
+  return Movemask64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)));
+}
+
+// Scans data[*resume, len) like ScanAvx2 for the end of the item that starts
+// at data[item]; appends the structural positions of every whole block it
+// commits (and of the final block up to the item's end) at *tail, relative to
+// `item`. The caller reserves len - *resume + 64 entries. (GCC would gather
+// the unconditional position stores into vector inserts, which cost more.)
+__attribute__((target("avx2,pclmul,popcnt,bmi"), optimize("no-tree-slp-vectorize"))) uint64_t
+IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
+          uint64_t item, uint32_t** tail) {
+  IndexConstants k{
+      _mm256_set1_epi8('"'),
+      _mm256_set1_epi8('\\'),
+      _mm256_set1_epi8(0x20),
+      _mm256_set1_epi8(0x20),
+      _mm256_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100,
+                       100, ' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r',
+                       100, 100),
+      // simdjson's op table ({':', '{', ',', '}'} at 0xa-0xd) without '}' and
+      // without '{' respectively; 0 never equals a byte with bit 0x20 set.
+      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                       0, 0, ':', '{', ',', 0, 0, 0),
+      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', 0, ',', '}', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                       0, 0, ':', 0, ',', '}', 0, 0),
+      _mm_set1_epi8(char(0xFF)),
+  };
+  // Opaque, or GCC rewrites the signed compare against it as min and compare.
+  __asm__("" : "+x"(k.space_bit));
+  uint64_t depth = state->depth;
+  uint64_t prev_in_string = state->prev_in_string;
+  uint64_t prev_escaped = state->prev_escaped;
+  uint64_t prev_scalar = index->prev_scalar;
+  uint64_t control_in_string = 0;
+  uint64_t non_ascii = 0;
+  uint32_t* out = *tail;
+  uint64_t pos = *resume;
+  auto prefix_xor = [&k](uint64_t x) __attribute__((target("pclmul"), always_inline)) {
+    return uint64_t(
+        _mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_cvtsi64_si128(int64_t(x)), k.ones, 0)));
+  };
+  auto finish = [&](uint64_t next_pos) {
+    state->depth = depth;
+    state->prev_in_string = prev_in_string;
+    state->prev_escaped = prev_escaped;
+    index->prev_scalar = prev_scalar;
+    index->control_in_string |= control_in_string != 0;
+    index->non_ascii |= non_ascii != 0;
+    *tail = out;
+    *resume = next_pos;
+  };
+  if (len >= 64 && pos <= len - 64) {
+    const char* p = data + pos;
+    const char* const last = data + len - 64;
+    uint32_t block = static_cast<uint32_t>(pos - item);
+    // Software-pipelined: a block's masks are made in the iteration before,
+    // and its positions written in the iteration after, the one that combines
+    // them. On Zen 1 a block takes about as many ops as the reorder buffer
+    // holds, so in program order the blocks would run one after another.
+    BlockMasks cur = LoadMasks(p, k);
+    uint64_t pending = 0;
+    for (;;) {
+      uint64_t quote = cur.quote;
+      uint64_t control = cur.x;
+      uint64_t high = 0;
+      // Without escapes, bytes >= 0x80 and control bytes but '\t' '\n' '\r',
+      // x is exactly the control mask.
+      if (((control & ~cur.space) | prev_escaped) != 0) [[unlikely]] {
+        const uint64_t backslash = BackslashMask(p, k);
+        high = HighMask(p);
+        control &= ~(backslash | high);
+        quote &= ~EscapedMask(backslash, &prev_escaped);
+      }
+      const uint64_t in_string = prefix_xor(quote) ^ prev_in_string;
+      prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
+      const uint64_t op = cur.a | cur.b;
+      const uint64_t scalar = ~(op | cur.space);
+      const uint64_t nonquote_scalar = scalar & ~quote;
+      const uint64_t follows_scalar = nonquote_scalar << 1 | prev_scalar;
+      prev_scalar = nonquote_scalar >> 63;
+      const uint64_t structural = (op | (scalar & ~follows_scalar)) & ~(in_string ^ quote);
+      const uint64_t open = cur.a & ~cur.b & ~in_string;
+      const uint64_t close = cur.b & ~cur.a & ~in_string;
+      const uint64_t closes = Popcnt(close);
+      if (closes < depth) [[likely]] {
+        depth += Popcnt(open) - closes;
+      } else {
+        const DepthWalk walk = WalkBrackets(open, close, depth);
+        depth = walk.depth;
+        if (walk.hit >= 0) {
+          const uint64_t keep = walk.hit == 63 ? ~uint64_t{0} : (uint64_t{2} << walk.hit) - 1;
+          out = WritePositions(out, block - 64, pending);
+          out = WritePositions(out, block, structural & keep);
+          control_in_string |= control & in_string & keep;
+          non_ascii |= high & keep;
+          finish(static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1);
+          return *resume;
+        }
+      }
+      control_in_string |= control & in_string;
+      non_ascii |= high;
+      p += 64;
+      block += 64;
+      if (p > last) {
+        out = WritePositions(out, block - 128, pending);
+        pending = structural;
+        break;
+      }
+      cur = LoadMasks(p, k);
+      out = WritePositions(out, block - 128, pending);
+      pending = structural;
+    }
+    out = WritePositions(out, block - 64, pending);
+    pos = static_cast<uint64_t>(p - data);
+  }
+  if (pos < len) {
+    // The final partial block, examined without committing the state unless it
+    // holds the item's end: bytes past len are not the item's (yet).
+    const char* p = data + pos;
+    const BlockMasks m = LoadMasks(p, k);
+    const uint64_t valid = (uint64_t{1} << (len - pos)) - 1;
+    const uint64_t backslash = BackslashMask(p, k) & valid;
+    const uint64_t high = HighMask(p);
+    uint64_t quote = m.quote & valid;
+    const uint64_t a = m.a & valid;
+    const uint64_t b = m.b & valid;
+    const uint64_t control = m.x & ~(backslash | high);
+    uint64_t escaped_after = prev_escaped;
+    if ((backslash | escaped_after) != 0) quote &= ~EscapedMask(backslash, &escaped_after);
+    const uint64_t in_string = prefix_xor(quote) ^ prev_in_string;
+    const uint64_t op = a | b;
+    const uint64_t scalar = ~(op | m.space);
+    const uint64_t nonquote_scalar = scalar & ~quote;
+    const uint64_t follows_scalar = nonquote_scalar << 1 | prev_scalar;
+    const uint64_t structural = (op | (scalar & ~follows_scalar)) & ~(in_string ^ quote);
+    uint64_t block_depth = depth;
+    const int hit = DepthStep(a & ~b & ~in_string, b & ~a & ~in_string, &block_depth);
+    if (hit >= 0) {
+      const uint64_t keep = hit == 63 ? ~uint64_t{0} : (uint64_t{2} << hit) - 1;
+      out = WritePositions(out, static_cast<uint32_t>(pos - item), structural & keep);
+      control_in_string |= control & in_string & keep;
+      non_ascii |= high & keep;
+      depth = block_depth;
+      prev_escaped = escaped_after;
+      prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
+      prev_scalar = nonquote_scalar >> 63;
+      finish(pos + static_cast<uint64_t>(hit) + 1);
+      return *resume;
+    }
+  }
+  finish(pos);
+  return kNotFound;
+}
+
+bool ChooseIndexing() {
+  const char* force_sse2 = std::getenv("GATESCAN_FRAMER_SSE2");
+  return kScan == ScanAvx2 && (force_sse2 == nullptr || *force_sse2 != '1');
+}
+
+// Items are indexed where the CPU has AVX2; elsewhere (and with
+// GATESCAN_FRAMER_SSE2=1) the extractor runs simdjson's stage 1 itself.
+const bool kIndexItems = ChooseIndexing();
 
 // ---------------------------------------------------------------------------
 // Small scalar helpers for the top of the stream.
@@ -559,6 +853,9 @@ struct Framer::Impl {
   uint64_t item_start = 0;
   bool item_retained = false;
   ScanState scan;
+  IndexState index;                         // of an indexed item (kScanItem, kept)
+  size_t item_structurals_begin = 0;        // its first position in batch->structurals
+  std::vector<uint32_t> carry_structurals;  // of an indexed item carried into the next batch
   uint64_t scan_resume = 0;
   bool skipping_element = false;  // kSkipNested is skipping a non-object array element
 
@@ -672,6 +969,8 @@ void Framer::Impl::BeginScan(uint64_t start, bool retain) {
   item_start = start;
   item_retained = retain;
   scan = ScanState{};
+  index = IndexState{};
+  item_structurals_begin = batch->structurals.size();
   scan_resume = start;
 }
 
@@ -965,9 +1264,19 @@ bool Framer::Impl::StepSkipToken() {
 
 bool Framer::Impl::StepScan() {
   uint64_t resume_rel = scan_resume - base;
-  uint64_t found = kScan(buf(), batch->bytes.size(), &resume_rel, &scan);
-  scan_resume = resume_rel + base;
   const bool is_item = mode == Mode::kScanItem;
+  const bool indexing = kIndexItems && options.index_items && is_item && item_retained;
+  uint64_t found;
+  if (indexing) {
+    PositionBuffer& positions = batch->structurals;
+    uint32_t* tail = positions.Reserve(batch->bytes.size() - resume_rel + 128);
+    found =
+        IndexAvx2(buf(), batch->bytes.size(), &resume_rel, &scan, &index, item_start - base, &tail);
+    positions.set_size(static_cast<size_t>(tail - positions.data()));
+  } else {
+    found = kScan(buf(), batch->bytes.size(), &resume_rel, &scan);
+  }
+  scan_resume = resume_rel + base;
   if (found == kNotFound) {
     pos = end();
     if (is_item && item_retained && end() - item_start > options.max_object_bytes) {
@@ -975,6 +1284,7 @@ bool Framer::Impl::StepScan() {
             "object exceeds --max-object-bytes (" + std::to_string(options.max_object_bytes) +
                 "); skipped");
       item_retained = false;
+      batch->structurals.set_size(item_structurals_begin);
     }
     return false;
   }
@@ -993,8 +1303,21 @@ bool Framer::Impl::StepScan() {
             "object of " + std::to_string(length) + " bytes exceeds --max-object-bytes (" +
                 std::to_string(options.max_object_bytes) + "); skipped");
     } else {
-      batch->spans.push_back({static_cast<uint32_t>(item_start - base),
-                              static_cast<uint32_t>(length), item_start, item_index, ListSlot()});
+      ObjectSpan span{static_cast<uint32_t>(item_start - base), static_cast<uint32_t>(length),
+                      item_start, item_index, ListSlot()};
+      if (indexing) {
+        PositionBuffer& positions = batch->structurals;
+        span.structurals_begin = static_cast<uint32_t>(item_structurals_begin);
+        span.structurals_count = static_cast<uint32_t>(positions.size() - item_structurals_begin);
+        span.control_in_string = index.control_in_string;
+        span.ascii = !index.non_ascii;
+        // What stage 1 writes after the last position.
+        uint32_t* sentinels = positions.Reserve(3);
+        sentinels[0] = sentinels[1] = span.length;
+        sentinels[2] = 0;
+        positions.set_size(positions.size() + 3);
+      }
+      batch->spans.push_back(span);
     }
   }
   ++item_index;
@@ -1150,6 +1473,15 @@ bool Framer::Impl::Next(FramedBatch* out) {
   out->bytes.resize(carry.size());
   if (carry.size() > 0) std::memcpy(out->bytes.data(), carry.data(), carry.size());
   base = carry_offset;
+  // The positions of an indexed item carried over (maybe none yet) come first.
+  uint32_t* carried = out->structurals.Reserve(carry_structurals.size());
+  // memcpy from an empty vector's null data() is undefined, even for 0 bytes.
+  if (!carry_structurals.empty()) {
+    std::memcpy(carried, carry_structurals.data(), carry_structurals.size() * sizeof(uint32_t));
+  }
+  out->structurals.set_size(carry_structurals.size());
+  item_structurals_begin = 0;
+  carry_structurals.clear();
   for (;;) {
     if (!eof && ReadMore() == 0) eof = true;
     Frame();
@@ -1179,6 +1511,14 @@ bool Framer::Impl::Next(FramedBatch* out) {
   carry.resize(end() - keep);
   if (carry.size() > 0) std::memcpy(carry.data(), buf() + (keep - base), carry.size());
   carry_offset = keep;
+  // An indexed item that straddles the batches keeps the positions found so
+  // far: they are relative to the item's start, which is carried with it.
+  if (mode == Mode::kScanItem && item_retained && kIndexItems && options.index_items) {
+    const uint32_t* from = out->structurals.data() + item_structurals_begin;
+    const uint32_t* to = out->structurals.data() + out->structurals.size();
+    carry_structurals.assign(from, to);
+    out->structurals.set_size(item_structurals_begin);
+  }
   if (yaml != nullptr) yaml->Prune(keep);
   batch = nullptr;
   // A batch that only consumed input (trailing whitespace) is still returned

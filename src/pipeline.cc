@@ -138,6 +138,7 @@ class Scanner {
   size_t next_input_ = 0;
   size_t current_input_ = 0;
   std::unique_ptr<Framer> framer_;
+  FramerOptions framer_options_;
   bool input_started_ = false;  // the current input's first batch is out
   uint64_t input_size_hint_ = 0;
   std::atomic<bool> stop_{false};  // set by the output stage when the sink closed
@@ -195,7 +196,7 @@ Batch* Scanner::NextInput(tbb::flow_control& fc) {
       }
       input_started_ = false;
       input_size_hint_ = source->size_hint();
-      framer_ = std::make_unique<Framer>(input, std::move(source), options_.framer);
+      framer_ = std::make_unique<Framer>(input, std::move(source), framer_options_);
     }
     Batch* batch = Acquire();
     batch->Reset();
@@ -216,8 +217,14 @@ void Scanner::Extract(Batch* batch) {
   Extractor& extractor = extractors_.local();
   const FramedBatch& framed = batch->framed;
   for (const ObjectSpan& span : framed.spans) {
-    extractor.Extract(std::string_view(framed.bytes.data() + span.begin, span.length),
-                      &batch->extracted);
+    const std::string_view json(framed.bytes.data() + span.begin, span.length);
+    if (span.structurals_count > 0) {
+      const StructuralIndex index{framed.structurals.data() + span.structurals_begin,
+                                  span.structurals_count, span.control_in_string, span.ascii};
+      extractor.Extract(json, &batch->extracted, &index);
+    } else {
+      extractor.Extract(json, &batch->extracted);
+    }
     ObjectRecord& record = batch->extracted.objects.back();
     if (!record.error.empty() || span.list < 0) continue;
     const ListInfo& list = framed.lists[static_cast<size_t>(span.list)];
@@ -361,6 +368,10 @@ ScanResult Scanner::Run() {
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                   static_cast<size_t>(threads));
   progress_ = MakeProgress(options_.progress);
+  // Stage 1 in the framer saves a pass on one thread; with more it would
+  // lengthen the serial input stage, which -j2 is then bound by.
+  framer_options_ = options_.framer;
+  framer_options_.index_items = options_.framer.index_items && threads == 1;
   // Tokens bound memory: at most this many batches exist at once (plus any
   // held back for a list whose kind comes after its items).
   const size_t tokens = static_cast<size_t>(std::max(2, threads * 2));

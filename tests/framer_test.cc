@@ -1,8 +1,11 @@
 #include "gatescan/framer.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -26,6 +29,39 @@ struct Framed {
   uint64_t list_id;
   bool operator==(const Framed&) const = default;
 };
+
+// Indexed spans seen by FrameAll, over the whole test program.
+size_t g_indexed_spans = 0;
+
+// An indexed span must hold exactly what simdjson's own stage 1 finds in the
+// span's bytes: the same positions and sentinels, the same control-character
+// verdict, and `ascii` only when no byte is >= 0x80.
+void ExpectStage1(const FramedBatch& batch, const ObjectSpan& span) {
+  ++g_indexed_spans;
+  static thread_local std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
+  static thread_local size_t capacity = 0;
+  if (stage1 == nullptr || span.length > capacity) {
+    capacity = std::max<size_t>(span.length, 1 << 16);
+    ASSERT_EQ(simdjson::get_active_implementation()->create_dom_parser_implementation(capacity, 64,
+                                                                                      stage1),
+              simdjson::SUCCESS);
+  }
+  const auto* bytes = reinterpret_cast<const uint8_t*>(batch.bytes.data() + span.begin);
+  const simdjson::error_code e = stage1->stage1(bytes, span.length, simdjson::stage1_mode::regular);
+  const std::string text(batch.bytes.data() + span.begin, span.length);
+  EXPECT_EQ(span.control_in_string, e == simdjson::UNESCAPED_CHARS) << text;
+  const bool ascii = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  EXPECT_EQ(span.ascii, ascii) << text;
+  if (e == simdjson::UNESCAPED_CHARS) return;  // stage 1 stops before counting
+  ASSERT_TRUE(e == simdjson::SUCCESS || e == simdjson::UTF8_ERROR) << e << " " << text;
+  ASSERT_EQ(span.structurals_count, stage1->n_structural_indexes) << text;
+  const uint32_t* mine = batch.structurals.data() + span.structurals_begin;
+  ASSERT_LE(span.structurals_begin + span.structurals_count + 3, batch.structurals.size());
+  for (uint32_t i = 0; i < span.structurals_count + 3; ++i) {
+    ASSERT_EQ(mine[i], stage1->structural_indexes[i]) << "position " << i << " of " << text;
+  }
+}
 
 struct FrameResult {
   std::vector<Framed> spans;
@@ -53,6 +89,7 @@ FrameResult FrameAll(std::unique_ptr<ByteSource> source, FramerOptions options =
       // The padding after the span's batch must be readable and zeroed past size().
       Framed f{std::string(batch.bytes.data() + span.begin, span.length), span.input_offset,
                span.index, span.list >= 0, 0};
+      if (span.structurals_count > 0) ExpectStage1(batch, span);
       if (span.list >= 0) {
         EXPECT_LT(static_cast<size_t>(span.list), batch.lists.size());
         f.list_id = batch.lists[span.list].list_id;
@@ -383,6 +420,84 @@ TEST(FramerTest, RandomItemsAtRandomWindows) {
     ASSERT_EQ(Texts(r), items) << "round " << round;
     ASSERT_TRUE(r.errors.empty());
   }
+}
+
+// Bytes the indexing kernel handles off its fast path: control bytes inside
+// and outside strings (0x0c and 0x1a are ops to stage 1), bytes >= 0x80 and
+// escapes, in items long enough to cross many blocks. FrameAll checks every
+// indexed item against simdjson's stage 1.
+TEST(FramerTest, IndexedItemsWithControlAndHighBytes) {
+  std::mt19937 rng(777);
+  static const char kStringBytes[] = "ab \\\"{}\x01\t\n\r\x0c\x1a\x1f\x7f\x80\xc3\xa9\xff";
+  static const char* const kSeparators[] = {" ", "\t", "\n", "\r\n", "\x0c", "\x1a", "\x01", ""};
+  for (int round = 0; round < 60; ++round) {
+    const bool controls_in_strings = round % 3 == 0;
+    const bool high_bytes = round % 2 == 0;
+    std::vector<std::string> items;
+    std::string s = R"({"kind":"List","items": [)";
+    for (int i = 0, n = 1 + rng() % 8; i < n; ++i) {
+      std::string item = "{";
+      for (int f = 0, fields = rng() % 60; f < fields; ++f) {
+        if (f > 0) item += ',';
+        item += kSeparators[rng() % 8];
+        std::string str = "\"";
+        for (int c = 0, len = rng() % 90; c < len; ++c) {
+          char b = kStringBytes[rng() % (sizeof(kStringBytes) - 1)];
+          if (b == '\\' || b == '"') {
+            str += rng() % 2 ? "\\\\" : "\\\"";
+          } else if (static_cast<unsigned char>(b) < 0x20 && !controls_in_strings) {
+            str += 'c';
+          } else if (static_cast<unsigned char>(b) >= 0x80 && !high_bytes) {
+            str += 'h';
+          } else {
+            str += b;
+          }
+        }
+        item += str + "\"" + kSeparators[rng() % 8] + ":" + kSeparators[rng() % 8];
+        item += rng() % 2 ? RandomValue(rng, 0) : std::to_string(rng());
+      }
+      item += "}";
+      items.push_back(item);
+      s += (i ? ",\n" : "") + item;
+    }
+    s += "]}";
+    FramerOptions options;
+    options.read_bytes = 1 + rng() % 3000;
+    options.batch_bytes = 1 + rng() % 6000;
+    FrameResult r = FrameString(s, options);
+    ASSERT_EQ(Texts(r), items) << "round " << round;
+    ASSERT_TRUE(r.errors.empty());
+  }
+}
+
+// ExpectStage1 only judges spans that were indexed: make sure they are, where
+// they should be (AVX2, not forced to the SSE2 kernel, not turned off).
+TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
+  __builtin_cpu_init();
+  const char* force_sse2 = std::getenv("GATESCAN_FRAMER_SSE2");
+  const bool expected = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+                        (force_sse2 == nullptr || std::string(force_sse2) != "1");
+  const std::string list = R"({"items":[{"a":[1,"x"]},{"b":{}}]})";
+  for (bool index_items : {true, false}) {
+    static const InputSpec kInput{"test", "test"};
+    FramerOptions options;
+    options.index_items = index_items;
+    Framer framer(kInput, MakeMemorySource(list), options);
+    FramedBatch batch;
+    ASSERT_TRUE(framer.Next(&batch));
+    ASSERT_EQ(batch.spans.size(), 2u);
+    for (const ObjectSpan& span : batch.spans) {
+      EXPECT_EQ(span.structurals_count > 0, expected && index_items);
+      if (span.structurals_count > 0) ExpectStage1(batch, span);
+    }
+  }
+  // A single object (not a list item) is left to the extractor.
+  FramedBatch batch;
+  static const InputSpec kSingle{"single", "single"};
+  Framer framer(kSingle, MakeMemorySource(R"({"kind":"Pod"})"), FramerOptions{});
+  ASSERT_TRUE(framer.Next(&batch));
+  ASSERT_EQ(batch.spans.size(), 1u);
+  EXPECT_EQ(batch.spans[0].structurals_count, 0u);
 }
 
 TEST(FramerTest, TruncatedInput) {

@@ -48,7 +48,8 @@ struct Scan {
 };
 
 Scan RunPipeline(const std::vector<std::string>& files, int threads, size_t window,
-                 OutputFormat format, ProgressMode progress = ProgressMode::kNever) {
+                 OutputFormat format, ProgressMode progress = ProgressMode::kNever,
+                 bool index_items = true) {
   Policy policy;
   PolicyOptions po;
   po.allow = {"docker.io/"};
@@ -57,6 +58,7 @@ Scan RunPipeline(const std::vector<std::string>& files, int threads, size_t wind
   EXPECT_TRUE(ListInputs(files, &options.inputs).ok());
   options.threads = threads;
   options.progress = progress;
+  options.framer.index_items = index_items;
   if (window > 0) {
     options.framer.read_bytes = window;
     options.framer.batch_bytes = window;
@@ -93,6 +95,48 @@ TEST(Pipeline, SameOutputAtEveryThreadCountAndWindowSize) {
       EXPECT_EQ(s.out, reference.out);
       EXPECT_EQ(s.result.summary.violations, reference.result.summary.violations);
     }
+  }
+}
+
+// Everything before the summary record (which holds the run time).
+std::string Records(const std::string& ndjson) {
+  return ndjson.substr(0, ndjson.rfind("{\"type\":\"summary\""));
+}
+
+// On one thread the framer does stage 1 for list items and the extractor
+// adopts it; otherwise the extractor runs simdjson's. Defects that stage 1
+// judges (control bytes in strings, invalid UTF-8, both at once, simdjson's
+// odd op bytes 0x0c and 0x1a, scalars glued to strings) and those the grammar
+// walk judges must give the same records either way.
+TEST(Pipeline, StageOneInTheFramerFailsAsTheExtractorsDoes) {
+  const std::string good =
+      R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"ok","namespace":"d"},"spec":{"containers":[{"name":"c","image":"quay.io/x\u00e9"}]}})";
+  const std::vector<std::string> bad = {
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\\tb\x01\"}}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"caf\xc3\"}}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"\x02\xff\"}}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"}\x0c}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"\x1a}}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":123\"x\"}}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"true}}",
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\" \"y\"}}",
+      "{\"kind\":\"Pod\",\"status\":{\"a\":[1 2],\"b\":\"\\q\"}}",
+      "{\"kind\":\"Pod\",\"status\":{\"\xe2\x82\xac\":\"\xf0\x9f\x98\x80\",\"n\":-01}}",
+  };
+  std::string list = R"({"kind":"PodList","apiVersion":"v1","items":[)";
+  for (const std::string& item : bad) list += good + "," + item + ",";
+  list += good + "]}";
+  TempDir dir;
+  const std::string file = dir.Write("defects.json", list);
+  const Scan indexed = RunPipeline({file}, 1, 0, OutputFormat::kNdjson);
+  const Scan plain = RunPipeline({file}, 1, 0, OutputFormat::kNdjson, ProgressMode::kNever, false);
+  const Scan parallel = RunPipeline({file}, 2, 64, OutputFormat::kNdjson);
+  EXPECT_EQ(indexed.result.summary.errors, bad.size()) << indexed.out;
+  EXPECT_EQ(indexed.result.summary.objects, bad.size() + 1);
+  EXPECT_EQ(Records(indexed.out), Records(plain.out));
+  EXPECT_EQ(Records(indexed.out), Records(parallel.out));
+  for (const char* message : {"invalid UTF-8", "unescaped control character"}) {
+    EXPECT_NE(indexed.out.find(message), std::string::npos) << message << "\n" << indexed.out;
   }
 }
 

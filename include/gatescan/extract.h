@@ -117,6 +117,15 @@ struct ExtractOptions {
   bool validate = true;
 };
 
+// Stage 1 of one object done elsewhere (the framer does it while it seeks the
+// object's end), in exactly the form simdjson's stage 1 leaves it.
+struct StructuralIndex {
+  const uint32_t* positions = nullptr;  // `count` positions, then length, length, 0
+  uint32_t count = 0;
+  bool control_in_string = false;  // simdjson's UNESCAPED_CHARS
+  bool ascii = false;              // no byte >= 0x80, so no UTF-8 to validate
+};
+
 class Extractor {
  public:
   explicit Extractor(ExtractOptions options = {});
@@ -126,8 +135,9 @@ class Extractor {
 
   // Parses `json` (the bytes of one object; at least kParsePadding readable
   // bytes must follow json.data() + json.size()) and appends one ObjectRecord
-  // to out->objects. Never throws; problems set ObjectRecord::error.
-  void Extract(std::string_view json, ExtractedBatch* out);
+  // to out->objects. Never throws; problems set ObjectRecord::error. With
+  // `index`, the object's stage 1 is taken from there instead of being run.
+  void Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index = nullptr);
 
  private:
   struct Impl;
