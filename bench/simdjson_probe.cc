@@ -107,7 +107,8 @@ int Open(const char* path) { return std::strcmp(path, "-") == 0 ? 0 : open(path,
 
 void PrintTotals(const Totals& t) {
   std::printf("pods=%llu containers=%llu bytes=%llu checksum=%016llx\n", (unsigned long long)t.pods,
-              (unsigned long long)t.containers, (unsigned long long)t.bytes, (unsigned long long)t.checksum);
+              (unsigned long long)t.containers, (unsigned long long)t.bytes,
+              (unsigned long long)t.checksum);
 }
 
 int RunSingle(int fd) {

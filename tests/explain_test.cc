@@ -44,7 +44,8 @@ std::string Field(simdjson::dom::element doc, const char* key) {
   return std::string(std::string_view(v));
 }
 
-// Columns: input, parse_strict_ok, normalized_ok, error, domain, path, tag, digest, normalized_name.
+// Columns: input, parse_strict_ok, normalized_ok, error, domain, path, tag, digest,
+// normalized_name.
 TEST(Explain, JsonAgreesWithDistributionReferenceOnEveryVector) {
   GS_REQUIRE_CORPUS();
   const auto rows = ReadVectors();
@@ -87,7 +88,9 @@ TEST(Explain, NamesTheDecidingEntryOfEveryConstraint) {
   out.clear();
   ExplainImage("busybox", &strict, ExplainFormat::kText, &out);
   EXPECT_NE(out.find("name    docker.io/library/busybox"), std::string::npos) << out;
-  EXPECT_NE(out.find("allowed by K8sAllowedRepos/gatescan-allow through entry \"docker.io\""), std::string::npos) << out;
+  EXPECT_NE(out.find("allowed by K8sAllowedRepos/gatescan-allow through entry \"docker.io\""),
+            std::string::npos)
+      << out;
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ class Hostile : public ::testing::Test {
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
-  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1))
+    ++n;
   return n;
 }
 
@@ -65,7 +66,8 @@ TEST_F(Hostile, HugeImageString) {
 }
 
 TEST_F(Hostile, ObjectOverTheSizeLimitIsAnErrorAndTheScanGoesOn) {
-  const std::string input = Pod("first", "evil/1") + "\n" + Pod("big", std::string(1 << 20, 'b')) + "\n" + Pod("last", "evil/3") + "\n";
+  const std::string input = Pod("first", "evil/1") + "\n" + Pod("big", std::string(1 << 20, 'b')) +
+                            "\n" + Pod("last", "evil/3") + "\n";
   const RunResult r = Scan(dir_.Write("limit.ndjson", input), {"--max-object-bytes", "100000"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("\"name\":\"first\""), std::string::npos);
@@ -75,9 +77,10 @@ TEST_F(Hostile, ObjectOverTheSizeLimitIsAnErrorAndTheScanGoesOn) {
 }
 
 TEST_F(Hostile, DeepNesting) {
-  const std::string deep = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":)" + std::string(100000, '[') +
-                           std::string(100000, ']') + "}";
-  const std::string input = Pod("before", "evil/b") + "\n" + deep + "\n" + Pod("after", "evil/a") + "\n";
+  const std::string deep = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":)" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string input =
+      Pod("before", "evil/b") + "\n" + deep + "\n" + Pod("after", "evil/a") + "\n";
   const RunResult r = Scan(dir_.Write("deep.ndjson", input));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("\"name\":\"before\""), std::string::npos);
@@ -86,7 +89,8 @@ TEST_F(Hostile, DeepNesting) {
 }
 
 TEST_F(Hostile, AMillionContainersInOnePod) {
-  std::string pod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"wide","namespace":"ns"},"spec":{"containers":[)";
+  std::string pod =
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"wide","namespace":"ns"},"spec":{"containers":[)";
   for (int i = 0; i < 1000000; ++i) {
     if (i) pod += ',';
     pod += R"({"name":"c)" + std::to_string(i % 1000) + R"(","image":"evil/x"})";
@@ -101,15 +105,18 @@ TEST_F(Hostile, AMillionContainersInOnePod) {
 
 TEST_F(Hostile, ManyTinyNdjsonPods) {
   std::string input;
-  for (int i = 0; i < 300000; ++i) input += Pod("p" + std::to_string(i), i % 100 == 0 ? "evil/x" : "") + "\n";
+  for (int i = 0; i < 300000; ++i)
+    input += Pod("p" + std::to_string(i), i % 100 == 0 ? "evil/x" : "") + "\n";
   const RunResult r = Scan(dir_.Write("tiny.ndjson", input));
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(Count(r.out, "\"type\":\"violation\""), 300000u);  // repos: [] flags the empty image too
+  EXPECT_EQ(Count(r.out, "\"type\":\"violation\""),
+            300000u);  // repos: [] flags the empty image too
   EXPECT_NE(r.out.find("\"objects\":300000"), std::string::npos);
 }
 
 TEST_F(Hostile, ItemsThatAreNotAnArray) {
-  const RunResult r = Scan(dir_.Write("items.json", R"({"apiVersion":"v1","kind":"List","items":"surprise"})"));
+  const RunResult r =
+      Scan(dir_.Write("items.json", R"({"apiVersion":"v1","kind":"List","items":"surprise"})"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("\"type\":\"error\""), std::string::npos);
 }
@@ -119,16 +126,19 @@ TEST_F(Hostile, NulBytesAndEmptyInput) {
   EXPECT_EQ(nul.exit_code, 2);
   EXPECT_NE(nul.out.find("nul.json"), std::string::npos);
   const RunResult empty = Scan(dir_.Write("empty.json", ""));
-  EXPECT_EQ(empty.exit_code, 2) << "an empty dump is more likely a failed kubectl than a clean cluster";
+  EXPECT_EQ(empty.exit_code, 2)
+      << "an empty dump is more likely a failed kubectl than a clean cluster";
 }
 
 TEST_F(Hostile, ClosedPipeEndsQuietly) {
   std::string input;
   for (int i = 0; i < 20000; ++i) input += Pod("p" + std::to_string(i), "evil/x") + "\n";
   const std::string file = dir_.Write("many.ndjson", input);
-  const std::string cmd = ShellQuote(GatescanBin().string()) + " -o text -p " + ShellQuote(policy_) + " " +
-                          ShellQuote(file) + " 2>" + ShellQuote((dir_.path() / "err").string()) +
-                          " | head -n 1 >/dev/null; echo ${PIPESTATUS[0]} > " + ShellQuote((dir_.path() / "rc").string());
+  const std::string cmd = ShellQuote(GatescanBin().string()) + " -o text -p " +
+                          ShellQuote(policy_) + " " + ShellQuote(file) + " 2>" +
+                          ShellQuote((dir_.path() / "err").string()) +
+                          " | head -n 1 >/dev/null; echo ${PIPESTATUS[0]} > " +
+                          ShellQuote((dir_.path() / "rc").string());
   ASSERT_EQ(std::system(("bash -c " + ShellQuote(cmd)).c_str()), 0);
   const std::string rc = ReadFile(dir_.path() / "rc");
   EXPECT_TRUE(rc == "1\n" || rc == "0\n") << rc;
@@ -137,8 +147,8 @@ TEST_F(Hostile, ClosedPipeEndsQuietly) {
 
 TEST_F(Hostile, FullDiskIsAnError) {
   const std::string file = dir_.Write("one.json", Pod("p", "evil/x"));
-  const std::string cmd = ShellQuote(GatescanBin().string()) + " -p " + ShellQuote(policy_) + " " + ShellQuote(file) +
-                          " > /dev/full 2>/dev/null";
+  const std::string cmd = ShellQuote(GatescanBin().string()) + " -p " + ShellQuote(policy_) + " " +
+                          ShellQuote(file) + " > /dev/full 2>/dev/null";
   const int status = std::system(cmd.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 2);
 }
@@ -158,7 +168,8 @@ TEST(JsonTestSuite, NoCrashAndEveryInvalidFileIsAnError) {
     if (name.starts_with("n_") && name != "n_structure_double_array.json") {
       ++n_files;
       EXPECT_EQ(r.exit_code, 2) << r.out;
-      EXPECT_NE(r.out.find(name), std::string::npos) << "the error record names the file: " << r.out;
+      EXPECT_NE(r.out.find(name), std::string::npos)
+          << "the error record names the file: " << r.out;
     }
   }
   EXPECT_EQ(n_files, 187u);
@@ -185,9 +196,11 @@ TEST(Sweeps, TruncationKeepsEverythingBeforeTheCut) {
   TempDir dir;
   const std::string policy = dir.Write("p.yaml", kFlagAll);
   for (const char* rel : {"realworld/wey-gu__k8s-graph/data/pods.json",
-                          "realworld/replicatedhq__sbctl/tests/support-bundle/cluster-resources/pods/longhorn-system.json"}) {
+                          "realworld/replicatedhq__sbctl/tests/support-bundle/cluster-resources/"
+                          "pods/longhorn-system.json"}) {
     const std::string text = ReadFile(CorpusDir() / rel);
-    const RunResult full = RunGatescan({"-o", "ndjson", "-p", policy, (CorpusDir() / rel).string()});
+    const RunResult full =
+        RunGatescan({"-o", "ndjson", "-p", policy, (CorpusDir() / rel).string()});
     ASSERT_EQ(full.exit_code, 1) << full.err;
     std::vector<uint64_t> starts = ViolationOffsets(full.out);
     std::sort(starts.begin(), starts.end());
@@ -195,7 +208,8 @@ TEST(Sweeps, TruncationKeepsEverythingBeforeTheCut) {
     ASSERT_GT(starts.size(), 5u);
     for (int k = 1; k < 40; ++k) {
       const size_t cut = text.size() * static_cast<size_t>(k) / 40;
-      const RunResult r = RunGatescan({"-o", "ndjson", "-p", policy, dir.Write("cut.json", text.substr(0, cut))});
+      const RunResult r =
+          RunGatescan({"-o", "ndjson", "-p", policy, dir.Write("cut.json", text.substr(0, cut))});
       SCOPED_TRACE(std::string(rel) + " cut at " + std::to_string(cut));
       EXPECT_EQ(r.exit_code, 2);
       const auto got = ViolationOffsets(r.out);
@@ -214,7 +228,9 @@ TEST(Sweeps, CorruptionNeverCrashes) {
   GS_REQUIRE_CORPUS();
   TempDir dir;
   const std::string policy = dir.Write("p.yaml", kFlagAll);
-  const std::string text = ReadFile(CorpusDir() / "realworld/replicatedhq__sbctl/tests/support-bundle/cluster-resources/pods/velero.json");
+  const std::string text = ReadFile(
+      CorpusDir() /
+      "realworld/replicatedhq__sbctl/tests/support-bundle/cluster-resources/pods/velero.json");
   std::mt19937 rng(7);
   for (int k = 0; k < 40; ++k) {
     std::string bad = text;
@@ -222,7 +238,8 @@ TEST(Sweeps, CorruptionNeverCrashes) {
       bad[rng() % bad.size()] = static_cast<char>(rng() % 256);
     }
     const RunResult r = RunGatescan({"-o", "ndjson", "-p", policy, dir.Write("bad.json", bad)});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << "exit " << r.exit_code << " at try " << k;
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2)
+        << "exit " << r.exit_code << " at try " << k;
   }
 }
 

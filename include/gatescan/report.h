@@ -32,8 +32,8 @@ bool ParseOutputFormat(std::string_view name, OutputFormat* out);
 // Where the object came from, for ndjson/csv "source"/"offset" fields.
 struct RecordOrigin {
   const InputSpec* input = nullptr;
-  uint64_t offset = 0;  // byte offset of the object in the decompressed input
-  uint64_t index = 0;   // item index in its list / value index in the stream
+  uint64_t offset = 0;                 // byte offset of the object in the decompressed input
+  uint64_t index = 0;                  // item index in its list / value index in the stream
   std::span<const Label> labels = {};  // the object's metadata.labels (audit-log resource_labels)
 };
 
@@ -88,7 +88,8 @@ class Reporter {
   // inventory), return true here; the pipeline then calls FormatEveryObject
   // for each object that passes the filters, in place of FormatObject.
   virtual bool wants_every_object() const { return false; }
-  virtual void FormatEveryObject(const ObjectRecord& object, std::span<const ContainerRef> containers,
+  virtual void FormatEveryObject(const ObjectRecord& object,
+                                 std::span<const ContainerRef> containers,
                                  std::span<const Violation> violations, const RecordOrigin& origin,
                                  std::string* chunk) const {
     (void)object, (void)containers, (void)violations, (void)origin, (void)chunk;
