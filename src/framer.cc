@@ -588,14 +588,10 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
   return kNotFound;
 }
 
-bool ChooseIndexing() {
-  const char* force_sse2 = std::getenv("GATESCAN_FRAMER_SSE2");
-  return kScan == ScanAvx2 && (force_sse2 == nullptr || *force_sse2 != '1');
-}
-
-// Items are indexed where the CPU has AVX2; elsewhere (and with
-// GATESCAN_FRAMER_SSE2=1) the extractor runs simdjson's stage 1 itself.
-const bool kIndexItems = ChooseIndexing();
+// Items are indexed where the AVX2 scanner runs; elsewhere (and with
+// GATESCAN_FRAMER_SSE2=1, which ChooseScanner heeds) the extractor runs
+// simdjson's stage 1 itself.
+const bool kIndexItems = kScan == ScanAvx2;
 
 // ---------------------------------------------------------------------------
 // Small scalar helpers for the top of the stream.
@@ -810,6 +806,7 @@ struct Framer::Impl {
     options.batch_bytes = std::clamp<size_t>(options.batch_bytes, 1, size_t{256} << 20);
     options.read_bytes = std::clamp<size_t>(options.read_bytes, 1, size_t{256} << 20);
     options.max_object_bytes = std::min<size_t>(options.max_object_bytes, size_t{3} << 30);
+    options.index_items = options.index_items && kIndexItems;
   }
 
   const InputSpec& input;
@@ -867,6 +864,10 @@ struct Framer::Impl {
   const char* buf() const { return batch->bytes.data(); }
   uint64_t end() const { return base + batch->bytes.size(); }
   char At(uint64_t abs) const { return buf()[abs - base]; }
+  // The item being scanned is kept and gets stage 1 done here.
+  bool IndexingItem() const {
+    return options.index_items && mode == Mode::kScanItem && item_retained;
+  }
 
   void Error(uint64_t offset, uint64_t index, std::string message) {
     batch->errors.push_back({offset, index, std::move(message)});
@@ -1265,7 +1266,7 @@ bool Framer::Impl::StepSkipToken() {
 bool Framer::Impl::StepScan() {
   uint64_t resume_rel = scan_resume - base;
   const bool is_item = mode == Mode::kScanItem;
-  const bool indexing = kIndexItems && options.index_items && is_item && item_retained;
+  const bool indexing = IndexingItem();
   uint64_t found;
   if (indexing) {
     PositionBuffer& positions = batch->structurals;
@@ -1513,7 +1514,7 @@ bool Framer::Impl::Next(FramedBatch* out) {
   carry_offset = keep;
   // An indexed item that straddles the batches keeps the positions found so
   // far: they are relative to the item's start, which is carried with it.
-  if (mode == Mode::kScanItem && item_retained && kIndexItems && options.index_items) {
+  if (IndexingItem()) {
     const uint32_t* from = out->structurals.data() + item_structurals_begin;
     const uint32_t* to = out->structurals.data() + out->structurals.size();
     carry_structurals.assign(from, to);
