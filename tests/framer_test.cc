@@ -1,7 +1,6 @@
 #include "gatescan/framer.h"
 
 #include <gtest/gtest.h>
-#include <simdjson.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,12 +12,14 @@
 #include <vector>
 
 #include "compress_support.h"
+#include "stage1_support.h"
 #include "test_support.h"
 
 namespace gatescan {
 namespace {
 
 using testing::Gzip;
+using testing::Stage1Mismatch;
 using testing::Zstd;
 
 struct Framed {
@@ -29,39 +30,6 @@ struct Framed {
   uint64_t list_id;
   bool operator==(const Framed&) const = default;
 };
-
-// Indexed spans seen by FrameAll, over the whole test program.
-size_t g_indexed_spans = 0;
-
-// An indexed span must hold exactly what simdjson's own stage 1 finds in the
-// span's bytes: the same positions and sentinels, the same control-character
-// verdict, and `ascii` only when no byte is >= 0x80.
-void ExpectStage1(const FramedBatch& batch, const ObjectSpan& span) {
-  ++g_indexed_spans;
-  static thread_local std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
-  static thread_local size_t capacity = 0;
-  if (stage1 == nullptr || span.length > capacity) {
-    capacity = std::max<size_t>(span.length, 1 << 16);
-    ASSERT_EQ(simdjson::get_active_implementation()->create_dom_parser_implementation(capacity, 64,
-                                                                                      stage1),
-              simdjson::SUCCESS);
-  }
-  const auto* bytes = reinterpret_cast<const uint8_t*>(batch.bytes.data() + span.begin);
-  const simdjson::error_code e = stage1->stage1(bytes, span.length, simdjson::stage1_mode::regular);
-  const std::string text(batch.bytes.data() + span.begin, span.length);
-  EXPECT_EQ(span.control_in_string, e == simdjson::UNESCAPED_CHARS) << text;
-  const bool ascii = std::all_of(text.begin(), text.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  EXPECT_EQ(span.ascii, ascii) << text;
-  if (e == simdjson::UNESCAPED_CHARS) return;  // stage 1 stops before counting
-  ASSERT_TRUE(e == simdjson::SUCCESS || e == simdjson::UTF8_ERROR) << e << " " << text;
-  ASSERT_EQ(span.structurals_count, stage1->n_structural_indexes) << text;
-  const uint32_t* mine = batch.structurals.data() + span.structurals_begin;
-  ASSERT_LE(span.structurals_begin + span.structurals_count + 3, batch.structurals.size());
-  for (uint32_t i = 0; i < span.structurals_count + 3; ++i) {
-    ASSERT_EQ(mine[i], stage1->structural_indexes[i]) << "position " << i << " of " << text;
-  }
-}
 
 struct FrameResult {
   std::vector<Framed> spans;
@@ -89,7 +57,9 @@ FrameResult FrameAll(std::unique_ptr<ByteSource> source, FramerOptions options =
       // The padding after the span's batch must be readable and zeroed past size().
       Framed f{std::string(batch.bytes.data() + span.begin, span.length), span.input_offset,
                span.index, span.list >= 0, 0};
-      if (span.structurals_count > 0) ExpectStage1(batch, span);
+      if (span.structurals_count > 0) {
+        EXPECT_EQ(Stage1Mismatch(batch, span), "");
+      }
       if (span.list >= 0) {
         EXPECT_LT(static_cast<size_t>(span.list), batch.lists.size());
         f.list_id = batch.lists[span.list].list_id;
@@ -402,6 +372,18 @@ std::string RandomValue(std::mt19937& rng, int depth) {
   }
 }
 
+// Frames `s` with reads of 1..max_read and batches of 1..max_batch bytes
+// (drawn from `rng`): it must give back exactly `items`, without errors.
+void FrameAtRandomWindows(const std::string& s, const std::vector<std::string>& items,
+                          unsigned max_read, unsigned max_batch, std::mt19937& rng) {
+  FramerOptions options;
+  options.read_bytes = 1 + rng() % max_read;
+  options.batch_bytes = 1 + rng() % max_batch;
+  FrameResult r = FrameString(s, options);
+  ASSERT_EQ(Texts(r), items);
+  ASSERT_TRUE(r.errors.empty());
+}
+
 TEST(FramerTest, RandomItemsAtRandomWindows) {
   std::mt19937 rng(12345);
   for (int round = 0; round < 40; ++round) {
@@ -413,12 +395,7 @@ TEST(FramerTest, RandomItemsAtRandomWindows) {
       s += round % 2 ? (i ? ",\n" : "") + item : item + (rng() % 2 ? "\n" : "");
     }
     if (round % 2) s += "]}";
-    FramerOptions options;
-    options.read_bytes = 1 + rng() % 200;
-    options.batch_bytes = 1 + rng() % 500;
-    FrameResult r = FrameString(s, options);
-    ASSERT_EQ(Texts(r), items) << "round " << round;
-    ASSERT_TRUE(r.errors.empty());
+    ASSERT_NO_FATAL_FAILURE(FrameAtRandomWindows(s, items, 200, 500, rng)) << "round " << round;
   }
 }
 
@@ -461,16 +438,11 @@ TEST(FramerTest, IndexedItemsWithControlAndHighBytes) {
       s += (i ? ",\n" : "") + item;
     }
     s += "]}";
-    FramerOptions options;
-    options.read_bytes = 1 + rng() % 3000;
-    options.batch_bytes = 1 + rng() % 6000;
-    FrameResult r = FrameString(s, options);
-    ASSERT_EQ(Texts(r), items) << "round " << round;
-    ASSERT_TRUE(r.errors.empty());
+    ASSERT_NO_FATAL_FAILURE(FrameAtRandomWindows(s, items, 3000, 6000, rng)) << "round " << round;
   }
 }
 
-// ExpectStage1 only judges spans that were indexed: make sure they are, where
+// Stage1Mismatch only judges spans that were indexed: make sure they are, where
 // they should be (AVX2, not forced to the SSE2 kernel, not turned off).
 TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
   __builtin_cpu_init();
@@ -488,7 +460,9 @@ TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
     ASSERT_EQ(batch.spans.size(), 2u);
     for (const ObjectSpan& span : batch.spans) {
       EXPECT_EQ(span.structurals_count > 0, expected && index_items);
-      if (span.structurals_count > 0) ExpectStage1(batch, span);
+      if (span.structurals_count > 0) {
+        EXPECT_EQ(Stage1Mismatch(batch, span), "");
+      }
     }
   }
   // A single object (not a list item) is left to the extractor.

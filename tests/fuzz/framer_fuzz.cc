@@ -3,8 +3,6 @@
 // followed by the parse padding; an indexed span (stage 1 done by the framer)
 // must hold exactly what simdjson's own stage 1 finds in its bytes; nothing
 // may crash, hang or leak.
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -12,36 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "../stage1_support.h"
 #include "gatescan/framer.h"
-
-namespace {
-
-void CheckStage1(const gatescan::FramedBatch& batch, const gatescan::ObjectSpan& span) {
-  static std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
-  static size_t capacity = 0;
-  if (stage1 == nullptr || span.length > capacity) {
-    capacity = std::max<size_t>(span.length, 1 << 16);
-    if (simdjson::get_active_implementation()->create_dom_parser_implementation(capacity, 64,
-                                                                                stage1)) {
-      __builtin_trap();
-    }
-  }
-  const auto* bytes = reinterpret_cast<const uint8_t*>(batch.bytes.data() + span.begin);
-  const simdjson::error_code e = stage1->stage1(bytes, span.length, simdjson::stage1_mode::regular);
-  if (span.control_in_string != (e == simdjson::UNESCAPED_CHARS)) __builtin_trap();
-  bool ascii = true;
-  for (uint32_t i = 0; i < span.length; ++i) ascii = ascii && bytes[i] < 0x80;
-  if (span.ascii != ascii) __builtin_trap();
-  if (e == simdjson::UNESCAPED_CHARS) return;
-  if (e != simdjson::SUCCESS && e != simdjson::UTF8_ERROR) __builtin_trap();
-  if (span.structurals_count != stage1->n_structural_indexes) __builtin_trap();
-  const uint32_t* mine = batch.structurals.data() + span.structurals_begin;
-  for (uint32_t i = 0; i < span.structurals_count + 3; ++i) {
-    if (mine[i] != stage1->structural_indexes[i]) __builtin_trap();
-  }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gatescan;
@@ -64,7 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // Touch the padding: it must be readable.
       volatile char c = batch.bytes.data()[span.begin + span.length + kParsePadding - 1];
       (void)c;
-      if (span.structurals_count > 0) CheckStage1(batch, span);
+      if (span.structurals_count > 0 && !testing::Stage1Mismatch(batch, span).empty()) {
+        __builtin_trap();
+      }
     }
   }
   return 0;
