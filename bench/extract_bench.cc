@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "gatescan/extract.h"
+#include "gatescan/extract/extract.h"
 
 namespace gatescan {
 namespace {

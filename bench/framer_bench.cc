@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "gatescan/framer.h"
+#include "gatescan/input/framer.h"
 
 namespace gatescan {
 namespace {

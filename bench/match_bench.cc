@@ -19,7 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "gatescan/prefix_trie.h"
+#include "gatescan/allowlist/prefix_trie.h"
 
 namespace gatescan {
 namespace {

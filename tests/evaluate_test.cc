@@ -2,7 +2,7 @@
 // action overrides, match.source, set semantics and ordering of one object's
 // results. Objects go through the real extractor; policies through the
 // real loader, so the tests read like the YAML a user writes.
-#include "gatescan/evaluate.h"
+#include "gatescan/evaluate/evaluate.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli_support.h"
-#include "gatescan/framer.h"
+#include "gatescan/input/framer.h"
 
 namespace gatescan {
 namespace {

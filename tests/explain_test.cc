@@ -1,4 +1,4 @@
-#include "gatescan/explain.h"
+#include "gatescan/cli/explain.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/policy.h"
+#include "gatescan/policy/policy.h"
 #include "test_support.h"
 
 namespace gatescan {

@@ -1,6 +1,6 @@
 // extract_test.cc — the extractor against hand-written objects, Go/OPA
 // rendering rules, malformed input and the real-world corpus.
-#include "gatescan/extract.h"
+#include "gatescan/extract/extract.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>

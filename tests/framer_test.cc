@@ -1,4 +1,4 @@
-#include "gatescan/framer.h"
+#include "gatescan/input/framer.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

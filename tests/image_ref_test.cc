@@ -1,4 +1,4 @@
-#include "gatescan/image_ref.h"
+#include "gatescan/allowlist/image_ref.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>

@@ -4,7 +4,7 @@
 // spec.match and several constraints), every output format's escaping, and
 // the real corpus against a naive reference that reads whole files with the
 // simdjson DOM and splits registries with a ten-line normaliser.
-#include "gatescan/inventory.h"
+#include "gatescan/inventory/inventory.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "cli_support.h"
-#include "gatescan/pipeline.h"
-#include "gatescan/policy.h"
+#include "gatescan/pipeline/pipeline.h"
+#include "gatescan/policy/policy.h"
 
 namespace gatescan {
 namespace {

@@ -2,7 +2,7 @@
 // size (objects straddling reads), compressed input equal to plain, kind-less
 // items resolved even when the list names its kind after them, and bounded
 // batches recycled rather than reallocated.
-#include "gatescan/pipeline.h"
+#include "gatescan/pipeline/pipeline.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 #include "cli_support.h"
 #include "compress_support.h"
-#include "gatescan/policy.h"
+#include "gatescan/policy/policy.h"
 
 namespace gatescan {
 namespace {

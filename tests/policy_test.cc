@@ -1,4 +1,4 @@
-#include "gatescan/policy.h"
+#include "gatescan/policy/policy.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

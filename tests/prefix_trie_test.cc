@@ -1,4 +1,4 @@
-#include "gatescan/prefix_trie.h"
+#include "gatescan/allowlist/prefix_trie.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gatescan/quote.h"
+#include "gatescan/common/quote.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gatescan/report.h"
+#include "gatescan/report/report.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/quote.h"
+#include "gatescan/common/quote.h"
 
 namespace gatescan {
 namespace {

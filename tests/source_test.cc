@@ -1,4 +1,4 @@
-#include "gatescan/source.h"
+#include "gatescan/input/source.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "gatescan/framer.h"
+#include "gatescan/input/framer.h"
 
 namespace gatescan::testing {
 

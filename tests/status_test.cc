@@ -1,4 +1,4 @@
-#include "gatescan/status.h"
+#include "gatescan/common/status.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gatescan/yaml_json.h"
+#include "gatescan/input/yaml_json.h"
 
 #include <gtest/gtest.h>
 

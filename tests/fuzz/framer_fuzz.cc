@@ -11,7 +11,7 @@
 #include <string>
 
 #include "../stage1_support.h"
-#include "gatescan/framer.h"
+#include "gatescan/input/framer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gatescan;

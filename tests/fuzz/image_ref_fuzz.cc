@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "gatescan/image_ref.h"
+#include "gatescan/allowlist/image_ref.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gatescan;

@@ -1,0 +1,147 @@
+// evaluate.h — the matcher stage: one object in, its violations out.
+//
+// An `Evaluator` is built once from a frozen Policy (it compiles every
+// constraint's allowlist into a CompiledAllowlist) and is then read-only:
+// Evaluate() may be called from any number of threads at once. For one
+// object it applies the scan filters, every constraint's spec.match, the
+// template's container lists and predicate, renders Gatekeeper's message,
+// drops duplicate messages per constraint (Rego's set semantics) and sorts the
+// object's results by (enforcement action, message) as Gatekeeper does.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatescan/common/arena.h"
+#include "gatescan/extract/extract.h"
+#include "gatescan/policy/spec_match.h"
+#include "gatescan/policy/policy.h"
+#include "gatescan/allowlist/prefix_trie.h"
+
+namespace gatescan {
+
+struct Violation {
+  uint32_t constraint = 0;                              // index into Policy::constraints
+  EnforcementAction action = EnforcementAction::kDeny;  // as written on the constraint
+  // What the action means for this offline audit: equal to `action`, except
+  // that a scoped constraint resolves to its strongest action at the audit
+  // enforcement point (deny > warn > dryrun). Drives text prefixes and exit 1.
+  EnforcementAction effective = EnforcementAction::kDeny;
+  ContainerList list = ContainerList::kContainers;
+  std::string_view container_name;
+  std::string_view image;
+  std::string_view message;     // the complete message, "[Implied by X] " included
+  std::string_view implied_by;  // expansion template name, empty when not expanded
+  bool is_match_error = false;  // a Gatekeeper match error (e.g. unknown Namespace)
+};
+
+// Gatekeeper's documented examples, used by --expand when no ExpansionTemplate
+// is given: "expand-deployments" (Deployment, ReplicaSet, StatefulSet,
+// DaemonSet, ReplicationController, Job -> Pod from spec.template) and
+// "expand-cronjobs" (CronJob -> Job from spec.jobTemplate).
+std::vector<ExpansionTemplate> BuiltinExpansionTemplates();
+
+// True when the violation makes the scan exit 1.
+bool IsDenying(const Violation& v);
+
+// Filters applied before any constraint sees an object (SPEC §1).
+struct ScanFilter {
+  std::vector<std::string> namespaces;           // -n (wildcards); empty: all
+  std::vector<std::string> excluded_namespaces;  // --exclude-namespace
+  std::optional<LabelSelector> selector;         // -l
+};
+
+enum class MatchMode {
+  kGatekeeper,  // raw byte prefix, exactly as the Rego (default)
+  kReference,   // normalised references, component boundaries (SPEC §4.7)
+};
+
+struct EvaluateOptions {
+  ScanFilter filter;
+  bool expand = false;  // --expand
+  MatchMode match = MatchMode::kGatekeeper;
+  // Where the review happens, for scoped enforcement actions: an audit by
+  // default; `-o gator` reviews as gator does ("gator.gatekeeper.sh").
+  std::string enforcement_point = "audit.gatekeeper.sh";
+};
+
+inline constexpr std::string_view kGatorEnforcementPoint = "gator.gatekeeper.sh";
+
+// --match reference: a constraint's entries normalised (image_ref.h) and
+// compiled into tries over component-boundary keys. Immutable once built.
+class ReferenceAllowlist {
+ public:
+  ReferenceAllowlist() = default;
+  explicit ReferenceAllowlist(const std::vector<std::string>& entries);
+  // Index of the entry that allows `image` (longest prefix, then pinned), or -1.
+  // An image that does not parse is allowed only by the empty entry.
+  int64_t MatchingEntry(std::string_view image) const;
+  // Entries that are not references, with the parser's reason.
+  const std::vector<std::string>& invalid_entries() const { return invalid_; }
+
+ private:
+  PrefixTrie prefixes_;
+  PrefixTrie pinned_;
+  int64_t everything_ = -1;
+  std::vector<std::string> invalid_;
+};
+
+// How one constraint judges one image, ignoring spec.match (for explain).
+struct ImageVerdict {
+  uint32_t constraint = 0;
+  bool allowed = false;
+  int64_t entry = -1;  // index into Constraint::entries of the deciding entry, -1 if none
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Policy& policy, EvaluateOptions options);
+
+  // Whether the object passes -n/-l/--exclude-namespace and Config exclusions.
+  bool Selected(const ObjectRecord& object, const ExtractedBatch& batch) const;
+
+  // Appends the object's violations to *out (strings in *arena), deduplicated
+  // per constraint and sorted by (action, message). Returns how many were added.
+  size_t Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
+                  std::vector<Violation>* out, StringArena* arena) const;
+
+  const Policy& policy() const { return policy_; }
+
+  // Every constraint's verdict on one image string, in constraint order.
+  std::vector<ImageVerdict> Verdicts(std::string_view image) const;
+  // Warnings about the allowlists under the chosen match mode.
+  std::vector<std::string> Warnings() const;
+
+ private:
+  // One object as a constraint's Rego sees it.
+  struct ReviewedObject {
+    MatchTarget target;
+    std::span<const ContainerRef> containers;
+    std::span<const std::string_view> image_elements;  // the batch's, for array images
+    std::string_view implied_by;  // expansion template name, for implied objects
+    std::optional<EnforcementAction> action_override;
+  };
+  void Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
+              StringArena* arena) const;
+  void ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
+                     std::vector<Violation>* out, StringArena* arena) const;
+
+  const Policy& policy_;
+  EvaluateOptions options_;
+  int64_t MatchingEntry(uint32_t constraint, std::string_view image) const;
+  bool AnyElementAllowed(uint32_t constraint, std::span<const std::string_view> elements,
+                         IndexRange range) const;
+
+  std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
+  std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
+  std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
+  bool gator_ = false;         // reviewing as gator does (options_.enforcement_point)
+  std::vector<bool> applies_;  // scoped constraints: listed at the enforcement point
+  std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
+};
+
+}  // namespace gatescan

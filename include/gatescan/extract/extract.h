@@ -1,0 +1,147 @@
+// extract.h — reads one Kubernetes object's JSON into an ObjectRecord.
+//
+// The extractor indexes one framed object with simdjson's stage 1, checks its
+// grammar token by token (every value, read or not, as Go's decoder would)
+// and copies out what the policy needs: apiVersion, kind, metadata
+// name/namespace/labels, and every container of spec.containers /
+// spec.initContainers / spec.ephemeralContainers (and, for workloads, of the
+// pod template, which `--expand` needs). It follows the Go decoder Gatekeeper uses: a duplicate
+// key's last occurrence wins (for whole sub-objects too), JSON escapes are
+// decoded, and strings inside strings are never read as containers. A
+// container list may be an array or an object (Rego's `x[_]` iterates both);
+// only elements that are objects with both a "name" and an "image" key
+// become ContainerRefs. A name or image that is not a string is rendered as
+// Rego's sprintf %v prints it (`12`, `1.5`, `true`, `null`, `[1, "a"]`,
+// `{"k": 1}`), and `image_is_string` is false.
+//
+// Strings are copied into the batch's StringArena; records refer to them and
+// to index ranges of the batch's label/container vectors. One Extractor per
+// thread (it owns simdjson's indexer and buffers, grown to the largest object
+// seen); records and batches are plain data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatescan/common/arena.h"
+
+namespace gatescan {
+
+enum class ContainerList : uint8_t {
+  kContainers = 0,
+  kInitContainers = 1,
+  kEphemeralContainers = 2
+};
+inline constexpr int kContainerListCount = 3;
+// "containers", "initContainers", "ephemeralContainers"
+std::string_view ContainerListField(ContainerList list);
+
+// Half-open index range into one of ExtractedBatch's vectors.
+struct IndexRange {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t size() const { return end - begin; }
+  bool empty() const { return begin == end; }
+};
+
+struct ContainerRef {
+  ContainerList list = ContainerList::kContainers;
+  bool image_is_string = true;
+  std::string_view name;   // as %v prints it
+  std::string_view image;  // as %v prints it (raw decoded bytes when a string)
+  // An image that is an array of strings, which OPA's strings.any_prefix_match
+  // takes as "any of these": its elements, in ExtractedBatch::image_elements.
+  bool image_is_string_array = false;
+  IndexRange image_elements;
+};
+
+struct Label {
+  std::string_view key;
+  std::string_view value;
+};
+
+// Which pod template a workload carries (for --expand).
+enum class PodTemplatePath : uint8_t {
+  kNone,
+  kSpecTemplate,  // spec.template (Deployment, ReplicaSet, StatefulSet, DaemonSet, RC, Job)
+  kJobTemplate,   // spec.jobTemplate.spec.template (CronJob)
+};
+
+struct ObjectRecord {
+  std::string_view api_version;  // "" when absent or not a string
+  std::string_view kind;
+  std::string_view name;  // metadata.name
+  std::string_view ns;    // metadata.namespace
+  IndexRange labels;      // metadata.labels (string values only; last duplicate wins)
+  IndexRange containers;  // spec.*Containers, in list order then element order
+  // Pod template (only filled when ExtractOptions::pod_templates is set).
+  PodTemplatePath template_path = PodTemplatePath::kNone;
+  IndexRange template_labels;      // ...template.metadata.labels
+  IndexRange template_containers;  // ...template.spec.*Containers
+  // Job template of a CronJob: its metadata labels (CronJob -> Job expansion).
+  IndexRange job_template_labels;
+  bool has_kind = false;  // "kind" key present with a string value
+  bool has_api_version = false;
+  // Set when the object could not be read (malformed JSON, too deep, invalid
+  // UTF-8 ...); the fields above are then unreliable and must not be matched.
+  std::string_view error;
+};
+
+struct ExtractedBatch {
+  std::vector<ObjectRecord> objects;
+  std::vector<Label> labels;
+  std::vector<ContainerRef> containers;
+  std::vector<std::string_view> image_elements;  // see ContainerRef::image_elements
+  StringArena arena;
+
+  void Clear() {
+    objects.clear();
+    labels.clear();
+    containers.clear();
+    image_elements.clear();
+    arena.Clear();
+  }
+};
+
+struct ExtractOptions {
+  bool pod_templates = false;  // also read spec.template / spec.jobTemplate (for --expand)
+  // Validate every value as Go's decoder would (grammar, escapes, numbers,
+  // depth <= 10000, as Go), not only those read. Off, the inside of a skipped value
+  // (e.g. `[1 2]` inside status) goes unnoticed; invalid UTF-8, unclosed
+  // strings, control characters, unbalanced brackets and a token that cannot
+  // start a value are still errors. Off is about 20% faster.
+  bool validate = true;
+};
+
+// Stage 1 of one object done elsewhere (the framer does it while it seeks the
+// object's end), in exactly the form simdjson's stage 1 leaves it.
+struct StructuralIndex {
+  const uint32_t* positions = nullptr;  // `count` positions, then length, length, 0
+  uint32_t count = 0;
+  bool control_in_string = false;  // simdjson's UNESCAPED_CHARS
+  bool ascii = false;              // no byte >= 0x80, so no UTF-8 to validate
+};
+
+class Extractor {
+ public:
+  explicit Extractor(ExtractOptions options = {});
+  ~Extractor();
+  Extractor(const Extractor&) = delete;
+  Extractor& operator=(const Extractor&) = delete;
+
+  // Parses `json` (the bytes of one object; at least kParsePadding readable
+  // bytes must follow json.data() + json.size()) and appends one ObjectRecord
+  // to out->objects. Never throws; problems set ObjectRecord::error. With
+  // `index`, the object's stage 1 is taken from there instead of being run.
+  void Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatescan

@@ -1,0 +1,405 @@
+#include "gatescan/evaluate/evaluate.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <span>
+
+#include "gatescan/allowlist/image_ref.h"
+
+namespace gatescan {
+namespace {
+
+CompiledAllowlist::Semantics SemanticsOf(RepoPredicate predicate) {
+  return predicate == RepoPredicate::kExactOrGlob ? CompiledAllowlist::Semantics::kExactOrGlob
+                                                  : CompiledAllowlist::Semantics::kPrefix;
+}
+
+bool ListsPoint(const ScopedEnforcementAction& scoped, std::string_view point) {
+  return std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
+                     [point](const std::string& p) { return p == point || p == "*"; });
+}
+
+// Gatekeeper evaluates a scoped constraint at an enforcement point only when
+// one of its scopedEnforcementActions lists that point (or "*").
+bool AppliesAt(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return true;
+  return std::any_of(c.scoped_actions.begin(), c.scoped_actions.end(),
+                     [point](const ScopedEnforcementAction& s) { return ListsPoint(s, point); });
+}
+
+// A scoped constraint takes the strongest of the actions listed for the point.
+EnforcementAction EffectiveAction(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return c.action;
+  bool warn = false;
+  for (const auto& scoped : c.scoped_actions) {
+    if (!ListsPoint(scoped, point)) continue;
+    if (scoped.action == "deny") return EnforcementAction::kDeny;
+    if (scoped.action == "warn") warn = true;
+  }
+  return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
+}
+
+std::string_view RenderMessage(const MessageFormat& format, std::string_view implied_by,
+                               std::string_view name, std::string_view image, std::string_view list,
+                               StringArena* arena) {
+  constexpr std::string_view kImpliedOpen = "[Implied by ", kImpliedClose = "] ";
+  const bool implied = !implied_by.empty();
+  size_t size = implied ? kImpliedOpen.size() + implied_by.size() + kImpliedClose.size() : 0;
+  for (const auto& literal : format.literals) size += literal.size();
+  for (const auto arg : format.args) {
+    size += arg == MessageFormat::Arg::kName    ? name.size()
+            : arg == MessageFormat::Arg::kImage ? image.size()
+                                                : list.size();
+  }
+  char* out = arena->Allocate(size);
+  char* p = out;
+  auto put = [&p](std::string_view s) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  if (implied) {
+    put(kImpliedOpen);
+    put(implied_by);
+    put(kImpliedClose);
+  }
+  for (size_t i = 0; i < format.args.size(); ++i) {
+    put(format.literals[i]);
+    const auto arg = format.args[i];
+    put(arg == MessageFormat::Arg::kName ? name : arg == MessageFormat::Arg::kImage ? image : list);
+  }
+  put(format.literals.back());
+  return {out, size};
+}
+
+std::string_view Prefixed(std::string_view template_name, std::string_view message,
+                          StringArena* arena) {
+  if (template_name.empty()) return arena->Copy(message);
+  std::string text = "[Implied by " + std::string(template_name) + "] " + std::string(message);
+  return arena->Copy(text);
+}
+
+template <typename T>
+std::span<const T> Slice(const std::vector<T>& v, IndexRange r) {
+  return std::span<const T>(v.data() + r.begin, r.size());
+}
+
+bool Contains(const std::vector<std::string>& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// ExpansionTemplate applyTo: exact group, kind and version (no wildcards).
+bool AppliesTo(const ExpansionTemplate& t, std::string_view group, std::string_view version,
+               std::string_view kind) {
+  for (size_t i = 0; i < t.apply_to_groups_kinds.size(); ++i) {
+    const KindSelector& gk = t.apply_to_groups_kinds[i];
+    const std::vector<std::string>* versions =
+        i < t.apply_to_versions.size() ? &t.apply_to_versions[i] : nullptr;
+    if (Contains(gk.api_groups, group) && Contains(gk.kinds, kind) &&
+        (versions == nullptr || Contains(*versions, version))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ViolationOrder(const Violation& a, const Violation& b) {
+  if (a.action != b.action) return a.action < b.action;
+  return a.message < b.message;
+}
+
+bool IsNamespaceObject(const ObjectRecord& object) {
+  return object.kind == "Namespace" && SplitApiVersion(object.api_version).first.empty();
+}
+
+bool AnyWildcardMatches(const std::vector<std::string>& patterns, std::string_view value) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [value](const std::string& p) { return WildcardMatches(p, value); });
+}
+
+}  // namespace
+
+bool IsDenying(const Violation& v) { return v.effective == EnforcementAction::kDeny; }
+
+ReferenceAllowlist::ReferenceAllowlist(const std::vector<std::string>& entries) {
+  PrefixTrie::Builder prefixes, pinned;
+  for (uint32_t i = 0; i < entries.size(); ++i) {
+    const NormalizedEntry entry = NormalizeAllowlistEntry(entries[i]);
+    switch (entry.kind) {
+      case NormalizedEntry::Kind::kEverything:
+        if (everything_ < 0) everything_ = i;
+        break;
+      case NormalizedEntry::Kind::kPrefix:
+        prefixes.Add(entry.key, i);
+        break;
+      case NormalizedEntry::Kind::kPinned:
+        pinned.Add(entry.key, i);
+        break;
+      case NormalizedEntry::Kind::kInvalid:
+        invalid_.push_back("\"" + entries[i] + "\": " + entry.error);
+        break;
+    }
+  }
+  prefixes_ = std::move(prefixes).Build();
+  pinned_ = std::move(pinned).Build();
+}
+
+int64_t ReferenceAllowlist::MatchingEntry(std::string_view image) const {
+  // Scratch space per thread keeps matching allocation-free in steady state.
+  thread_local ImageReference ref;
+  thread_local std::string key;
+  if (!ParseNormalizedNamed(image, &ref)) return everything_;
+  ImageNameKey(ref, &key);
+  int64_t id = prefixes_.LongestPrefixOf(key);
+  if (id >= 0) return id;
+  DockerRefKey(ref, &key);
+  id = pinned_.Find(key);
+  return id >= 0 ? id : everything_;
+}
+
+int64_t Evaluator::MatchingEntry(uint32_t constraint, std::string_view image) const {
+  return options_.match == MatchMode::kReference ? reference_[constraint].MatchingEntry(image)
+                                                 : allowlists_[constraint].MatchingEntry(image);
+}
+
+// strings.any_prefix_match(array, repos): true when some element has some
+// entry as a prefix; an empty array has none.
+bool Evaluator::AnyElementAllowed(uint32_t constraint, std::span<const std::string_view> elements,
+                                  IndexRange range) const {
+  for (uint32_t i = range.begin; i < range.end; ++i) {
+    if (MatchingEntry(constraint, elements[i]) >= 0) return true;
+  }
+  return false;
+}
+
+std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
+  std::vector<ImageVerdict> verdicts;
+  for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
+    ImageVerdict v;
+    v.constraint = ci;
+    v.entry = MatchingEntry(ci, image);
+    // Without a list the Rego's message is undefined: nothing is flagged.
+    v.allowed = v.entry >= 0 || !policy_.constraints[ci].has_list;
+    verdicts.push_back(v);
+  }
+  return verdicts;
+}
+
+std::vector<std::string> Evaluator::Warnings() const {
+  if (options_.match == MatchMode::kGatekeeper) return policy_.warnings;
+  std::vector<std::string> warnings;
+  for (size_t ci = 0; ci < reference_.size(); ++ci) {
+    const Constraint& c = policy_.constraints[ci];
+    for (const auto& invalid : reference_[ci].invalid_entries()) {
+      warnings.push_back("allowlist entry " + invalid + " (" + c.kind + "/" + c.name +
+                         ") is not an image reference and allows nothing in --match reference");
+    }
+  }
+  return warnings;
+}
+
+Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
+    : policy_(policy), options_(std::move(options)) {
+  expansions_ = policy_.expansions.empty() ? BuiltinExpansionTemplates() : policy_.expansions;
+  gator_ = options_.enforcement_point == kGatorEnforcementPoint;
+  allowlists_.reserve(policy_.constraints.size());
+  effective_.reserve(policy_.constraints.size());
+  for (const auto& constraint : policy_.constraints) {
+    const auto& tmpl = policy_.templates[constraint.template_index];
+    if (options_.match == MatchMode::kReference) {
+      reference_.emplace_back(constraint.entries);
+    } else {
+      allowlists_.emplace_back(constraint.entries, SemanticsOf(tmpl.predicate));
+    }
+    effective_.push_back(EffectiveAction(constraint, options_.enforcement_point));
+    applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
+  }
+}
+
+bool Evaluator::Selected(const ObjectRecord& object, const ExtractedBatch& batch) const {
+  const ScanFilter& filter = options_.filter;
+  if (!filter.namespaces.empty() && !AnyWildcardMatches(filter.namespaces, object.ns)) return false;
+  if (!object.ns.empty() && AnyWildcardMatches(filter.excluded_namespaces, object.ns)) return false;
+  // Gatekeeper's Config exclusion looks at a Namespace object's own name. It
+  // belongs to the audit process: gator reads no Config.
+  const std::string_view ns = IsNamespaceObject(object) ? object.name : object.ns;
+  if (!gator_ && !ns.empty() && AnyWildcardMatches(policy_.excluded_namespaces, ns)) return false;
+  if (filter.selector.has_value()) {
+    const std::span<const Label> labels(batch.labels.data() + object.labels.begin,
+                                        object.labels.size());
+    if (!SelectorMatches(*filter.selector, labels)) return false;
+  }
+  return true;
+}
+
+// Applies every constraint to one reviewed object (the object itself or an
+// object implied by expansion) and appends what it finds.
+void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
+                       StringArena* arena) const {
+  std::string match_error;
+  for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
+    const Constraint& constraint = policy_.constraints[ci];
+    if (!applies_[ci]) continue;
+    match_error.clear();
+    const MatchOutcome outcome =
+        Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);
+    if (outcome == MatchOutcome::kNoMatch) continue;
+    Violation base;
+    base.constraint = ci;
+    base.action = reviewed.action_override.value_or(constraint.action);
+    base.effective =
+        reviewed.action_override.has_value() ? *reviewed.action_override : effective_[ci];
+    base.implied_by = reviewed.implied_by;
+    if (outcome == MatchOutcome::kError) {
+      base.is_match_error = true;
+      base.message = Prefixed(reviewed.implied_by, match_error, arena);
+      out->push_back(base);
+      continue;
+    }
+    if (!constraint.has_list) continue;  // the Rego's sprintf of an undefined list is undefined
+    const ConstraintTemplate& tmpl = policy_.templates[constraint.template_index];
+    for (const ContainerRef& container : reviewed.containers) {
+      const auto& rule = tmpl.rules[static_cast<int>(container.list)];
+      if (!rule.has_value()) continue;
+      if (container.image_is_string && MatchingEntry(ci, container.image) >= 0) continue;
+      if (container.image_is_string_array &&
+          tmpl.image_arrays_match_any[static_cast<int>(container.list)] &&
+          AnyElementAllowed(ci, reviewed.image_elements, container.image_elements)) {
+        continue;
+      }
+      Violation v = base;
+      v.list = container.list;
+      v.container_name = container.name;
+      v.image = container.image;
+      v.message = RenderMessage(*rule, reviewed.implied_by, container.name, container.image,
+                                constraint.entries_rendered, arena);
+      out->push_back(v);
+    }
+  }
+}
+
+size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
+                           std::vector<Violation>* out, StringArena* arena) const {
+  if (!object.error.empty()) return 0;
+  const size_t first = out->size();
+  ReviewedObject reviewed;
+  reviewed.target.group = SplitApiVersion(object.api_version).first;
+  reviewed.target.kind = object.kind;
+  reviewed.target.ns = object.ns;
+  reviewed.target.name = object.name;
+  reviewed.target.empty_namespace_for_cluster_objects = gator_;
+  reviewed.target.labels = Slice(batch.labels, object.labels);
+  reviewed.containers = Slice(batch.containers, object.containers);
+  reviewed.image_elements = batch.image_elements;
+  Review(reviewed, out, arena);
+  if (options_.expand) ReviewImplied(object, batch, out, arena);
+
+  const auto begin = out->begin() + static_cast<ptrdiff_t>(first);
+  std::stable_sort(begin, out->end(), ViolationOrder);
+  // Rego's violation set holds each message once per constraint. After the
+  // stable sort, a constraint's duplicates sit next to each other.
+  out->erase(std::unique(begin, out->end(),
+                         [](const Violation& a, const Violation& b) {
+                           return a.constraint == b.constraint && a.action == b.action &&
+                                  a.message == b.message;
+                         }),
+             out->end());
+  return out->size() - first;
+}
+
+// Gatekeeper's expansion (pkg/expansion): every ExpansionTemplate whose applyTo
+// names the object's group/version/kind turns its templateSource into a
+// resultant of generatedGVK, named "<parent>-<kind>" in lower case, in the
+// parent's namespace; resultants are expanded again (CronJob -> Job -> Pod).
+// Their messages carry "[Implied by <template>] " and belong to the parent.
+void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
+                              std::vector<Violation>* out, StringArena* arena) const {
+  if (object.template_path == PodTemplatePath::kNone) return;
+  struct Level {
+    std::string_view group, version, kind, name;
+    // What this object's own templateSource paths hold.
+    bool has_spec_template;  // "spec.template"
+    bool has_job_template;   // "spec.jobTemplate"
+    IndexRange labels;       // this object's labels (for resultants)
+    IndexRange containers;   // this object's spec.*Containers (for resultants)
+  };
+  const auto [group, version] = SplitApiVersion(object.api_version);
+  const bool is_cron = object.template_path == PodTemplatePath::kJobTemplate;
+  Level root{group,    version, object.kind,   object.name,
+             !is_cron, is_cron, object.labels, object.containers};
+  std::vector<Level> stack = {root};
+  for (int depth = 0; !stack.empty() && depth < 8; ++depth) {
+    const Level parent = stack.back();
+    stack.pop_back();
+    for (const ExpansionTemplate& t : expansions_) {
+      if (!AppliesTo(t, parent.group, parent.version, parent.kind)) continue;
+      Level child;
+      child.group = t.generated_group;
+      child.version = t.generated_version;
+      child.kind = t.generated_kind;
+      if (t.template_source == "spec.template" && parent.has_spec_template) {
+        // The pod template of a workload, or of the Job a CronJob implies.
+        child.labels = object.template_labels;
+        child.containers = object.template_containers;
+        child.has_spec_template = child.has_job_template = false;
+      } else if (t.template_source == "spec.jobTemplate" && parent.has_job_template) {
+        child.labels = object.job_template_labels;
+        child.containers = {};
+        child.has_spec_template = true;
+        child.has_job_template = false;
+      } else {
+        continue;
+      }
+      std::string name = std::string(parent.name) + "-" + std::string(child.kind);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      child.name = arena->Copy(name);
+      ReviewedObject reviewed;
+      reviewed.target.group = child.group;
+      reviewed.target.kind = child.kind;
+      reviewed.target.ns = object.ns;
+      reviewed.target.name = child.name;
+      reviewed.target.generated = true;
+      reviewed.target.empty_namespace_for_cluster_objects = gator_;
+      reviewed.target.labels = Slice(batch.labels, child.labels);
+      reviewed.containers = Slice(batch.containers, child.containers);
+      reviewed.image_elements = batch.image_elements;
+      reviewed.implied_by = t.name;
+      reviewed.action_override = t.enforcement_action;
+      Review(reviewed, out, arena);
+      stack.push_back(child);
+    }
+  }
+}
+
+}  // namespace gatescan
+
+namespace gatescan {
+
+std::vector<ExpansionTemplate> BuiltinExpansionTemplates() {
+  ExpansionTemplate deployments;
+  deployments.name = "expand-deployments";
+  deployments.apply_to_groups_kinds = {
+      KindSelector{{"apps"}, {"DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}},
+      KindSelector{{""}, {"ReplicationController"}},
+      KindSelector{{"batch"}, {"Job"}},
+  };
+  deployments.apply_to_versions = {{"v1"}, {"v1"}, {"v1"}};
+  deployments.template_source = "spec.template";
+  deployments.generated_group = "";
+  deployments.generated_version = "v1";
+  deployments.generated_kind = "Pod";
+  deployments.source = "built-in";
+
+  ExpansionTemplate cronjobs;
+  cronjobs.name = "expand-cronjobs";
+  cronjobs.apply_to_groups_kinds = {KindSelector{{"batch"}, {"CronJob"}}};
+  cronjobs.apply_to_versions = {{"v1"}};
+  cronjobs.template_source = "spec.jobTemplate";
+  cronjobs.generated_group = "batch";
+  cronjobs.generated_version = "v1";
+  cronjobs.generated_kind = "Job";
+  cronjobs.source = "built-in";
+  return {deployments, cronjobs};
+}
+
+}  // namespace gatescan

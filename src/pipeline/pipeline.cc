@@ -1,0 +1,444 @@
+#include "gatescan/pipeline/pipeline.h"
+
+#include <tbb/concurrent_queue.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "gatescan/extract/extract.h"
+#include "gatescan/report/progress.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define GATESCAN_TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GATESCAN_TSAN_BUILD 1
+#endif
+#endif
+#ifdef GATESCAN_TSAN_BUILD
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace gatescan {
+namespace {
+
+// oneTBB passes tokens between threads inside libtbb, which ThreadSanitizer
+// does not instrument, so it cannot see that a hand-off orders what one
+// stage wrote before what the next reads. In TSan builds these two calls say
+// so: a stage hands off what it passes on and takes over what it receives.
+// Elsewhere they are nothing.
+#ifdef GATESCAN_TSAN_BUILD
+void HandOff(const void* p) { __tsan_release(const_cast<void*>(p)); }
+void TakeOver(const void* p) { __tsan_acquire(const_cast<void*>(p)); }
+#else
+void HandOff(const void*) {}
+void TakeOver(const void*) {}
+#endif
+// What the thread that starts a scan wrote before it is seen by every stage
+// call; what every stage call wrote is seen by that thread after the scan.
+// Globals, so that a stage call reaches them before touching any state.
+char g_scan_start;
+char g_scan_finish;
+
+// One TBB token: a batch of whole objects and everything derived from them.
+// It moves from stage to stage and is never shared between threads.
+struct Batch {
+  size_t input_index = 0;
+  FramedBatch framed;
+  ExtractedBatch extracted;
+  std::vector<Violation> violations;
+  std::string chunk;  // formatted output
+  // A record whose kind must come from a list whose "kind" has not been read
+  // yet (kubectl writes it after "items"): formatting waits for it.
+  bool deferred = false;
+  std::string open_error;  // the input could not be opened
+  // The first batch of an input tells the progress bar, from the output
+  // stage, which input it is now in (the input stage runs concurrently).
+  bool first_of_input = false;
+  uint64_t input_size_hint = 0;
+  // Counts, added up by the serial output stage.
+  uint64_t objects = 0;
+  uint64_t containers = 0;
+  uint64_t violation_count = 0;
+  uint64_t errors = 0;
+  bool denied = false;
+
+  void Reset() {
+    input_index = 0;
+    framed.Reset();
+    extracted.Clear();
+    violations.clear();
+    chunk.clear();
+    deferred = false;
+    open_error.clear();
+    first_of_input = false;
+    input_size_hint = 0;
+    objects = containers = violation_count = errors = 0;
+    denied = false;
+  }
+};
+
+std::string_view KindFromListKind(std::string_view list_kind) {
+  if (list_kind.size() > 4 && list_kind.substr(list_kind.size() - 4) == "List") {
+    return list_kind.substr(0, list_kind.size() - 4);
+  }
+  return {};
+}
+
+// Resolved kind/apiVersion of the lists of one input, by list id, once their
+// header is complete.
+using ResolvedLists = std::map<std::pair<size_t, uint64_t>, ListInfo>;
+
+class Scanner {
+ public:
+  Scanner(const ScanOptions& options, const Evaluator& evaluator, Reporter* reporter,
+          OutputSink* sink)
+      : options_(options),
+        evaluator_(evaluator),
+        reporter_(reporter),
+        sink_(sink),
+        extractors_([&options] {
+          ExtractOptions extract;
+          extract.pod_templates = options.evaluate.expand;
+          return extract;
+        }) {}
+
+  ScanResult Run();
+
+ private:
+  Batch* NextInput(tbb::flow_control& fc);
+  void Extract(Batch* batch);
+  void Format(Batch* batch, const ResolvedLists* resolved);
+  void Output(Batch* batch);
+  void Emit(Batch* batch);
+  Batch* Acquire();
+  void Release(Batch* batch);
+
+  const ScanOptions& options_;
+  const Evaluator& evaluator_;
+  Reporter* reporter_;
+  OutputSink* sink_;
+  tbb::enumerable_thread_specific<Extractor> extractors_;
+
+  // Input stage state (serial).
+  size_t next_input_ = 0;
+  size_t current_input_ = 0;
+  std::unique_ptr<Framer> framer_;
+  FramerOptions framer_options_;
+  bool input_started_ = false;  // the current input's first batch is out
+  uint64_t input_size_hint_ = 0;
+  std::atomic<bool> stop_{false};  // set by the output stage when the sink closed
+
+  // Output stage state (serial).
+  std::deque<Batch*> pending_;
+  ResolvedLists resolved_;
+  ScanResult result_;
+  std::unique_ptr<Progress> progress_;
+
+  tbb::concurrent_queue<Batch*> free_;
+  std::vector<std::unique_ptr<Batch>> all_;
+  std::mutex all_mutex_;
+};
+
+Batch* Scanner::Acquire() {
+  Batch* batch = nullptr;
+  if (free_.try_pop(batch)) {
+    TakeOver(batch);
+    return batch;
+  }
+  std::lock_guard<std::mutex> lock(all_mutex_);
+  all_.push_back(std::make_unique<Batch>());
+  return all_.back().get();
+}
+
+void Scanner::Release(Batch* batch) {
+  HandOff(batch);
+  free_.push(batch);
+}
+
+Batch* Scanner::NextInput(tbb::flow_control& fc) {
+  for (;;) {
+    if (stop_) {
+      fc.stop();
+      return nullptr;
+    }
+    if (!framer_) {
+      if (next_input_ >= options_.inputs.size()) {
+        fc.stop();
+        return nullptr;
+      }
+      current_input_ = next_input_++;
+      const InputSpec& input = options_.inputs[current_input_];
+      std::unique_ptr<ByteSource> source;
+      Status status = OpenInput(input, &source);
+      if (!status.ok()) {
+        Batch* batch = Acquire();
+        batch->Reset();
+        batch->input_index = current_input_;
+        batch->framed.input = &input;
+        batch->open_error = status.message();
+        batch->first_of_input = true;
+        return batch;
+      }
+      input_started_ = false;
+      input_size_hint_ = source->size_hint();
+      framer_ = std::make_unique<Framer>(input, std::move(source), framer_options_);
+    }
+    Batch* batch = Acquire();
+    batch->Reset();
+    batch->input_index = current_input_;
+    if (framer_->Next(&batch->framed)) {
+      batch->framed.input = &options_.inputs[current_input_];
+      batch->first_of_input = !input_started_;
+      batch->input_size_hint = input_size_hint_;
+      input_started_ = true;
+      return batch;
+    }
+    Release(batch);
+    framer_.reset();
+  }
+}
+
+void Scanner::Extract(Batch* batch) {
+  Extractor& extractor = extractors_.local();
+  const FramedBatch& framed = batch->framed;
+  for (const ObjectSpan& span : framed.spans) {
+    const std::string_view json(framed.bytes.data() + span.begin, span.length);
+    if (span.structurals_count > 0) {
+      const StructuralIndex index{framed.structurals.data() + span.structurals_begin,
+                                  span.structurals_count, span.control_in_string, span.ascii};
+      extractor.Extract(json, &batch->extracted, &index);
+    } else {
+      extractor.Extract(json, &batch->extracted);
+    }
+    ObjectRecord& record = batch->extracted.objects.back();
+    if (!record.error.empty() || span.list < 0) continue;
+    const ListInfo& list = framed.lists[static_cast<size_t>(span.list)];
+    if (!record.has_kind) {
+      if (list.kind.empty() && !list.header_complete) {
+        batch->deferred = true;
+      } else {
+        record.kind = KindFromListKind(list.kind);
+        if (!record.has_api_version) record.api_version = list.api_version;
+      }
+    }
+  }
+}
+
+// Evaluates and formats every object and error of the batch, in input order.
+// `resolved` supplies the kind of lists whose header came after their items.
+void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
+  const FramedBatch& framed = batch->framed;
+  ExtractedBatch& extracted = batch->extracted;
+  batch->chunk.clear();
+  batch->violations.clear();
+  batch->objects = batch->containers = batch->violation_count = batch->errors = 0;
+  batch->denied = false;
+  RecordOrigin origin;
+  origin.input = framed.input;
+
+  if (!batch->open_error.empty()) {
+    ScanError error{origin, batch->open_error};
+    reporter_->FormatError(error, &batch->chunk);
+    batch->errors = 1;
+    return;
+  }
+
+  size_t next_error = 0;
+  auto flush_errors_before = [&](uint64_t offset) {
+    while (next_error < framed.errors.size() && framed.errors[next_error].input_offset <= offset) {
+      const FrameError& fe = framed.errors[next_error++];
+      RecordOrigin where{framed.input, fe.input_offset, fe.index};
+      reporter_->FormatError(ScanError{where, fe.message}, &batch->chunk);
+      ++batch->errors;
+    }
+  };
+
+  for (size_t i = 0; i < framed.spans.size(); ++i) {
+    const ObjectSpan& span = framed.spans[i];
+    flush_errors_before(span.input_offset);
+    ObjectRecord& record = extracted.objects[i];
+    origin.offset = span.input_offset;
+    origin.index = span.index;
+    origin.labels =
+        std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
+    if (!record.error.empty()) {
+      reporter_->FormatError(ScanError{origin, record.error}, &batch->chunk);
+      ++batch->errors;
+      continue;
+    }
+    if (resolved != nullptr && !record.has_kind && span.list >= 0 && record.kind.empty()) {
+      const ListInfo& list = framed.lists[static_cast<size_t>(span.list)];
+      auto it = resolved->find({batch->input_index, list.list_id});
+      if (it != resolved->end()) {
+        record.kind = KindFromListKind(it->second.kind);
+        if (!record.has_api_version) record.api_version = it->second.api_version;
+      }
+    }
+    ++batch->objects;
+    batch->containers += record.containers.size();
+    if (!evaluator_.Selected(record, extracted)) continue;
+    const size_t first = batch->violations.size();
+    const size_t n = evaluator_.Evaluate(record, extracted, &batch->violations, &extracted.arena);
+    const std::span<const Violation> found(batch->violations.data() + first, n);
+    batch->violation_count += n;
+    batch->denied = batch->denied || std::any_of(found.begin(), found.end(), IsDenying);
+    if (reporter_->wants_every_object()) {
+      const std::span<const ContainerRef> containers(
+          extracted.containers.data() + record.containers.begin, record.containers.size());
+      reporter_->FormatEveryObject(record, containers, found, origin, &batch->chunk);
+    } else if (n > 0) {
+      reporter_->FormatObject(record, found, origin, &batch->chunk);
+    }
+  }
+  flush_errors_before(UINT64_MAX);
+}
+
+void Scanner::Emit(Batch* batch) {
+  if (!result_.status.ok() || sink_->closed()) return;
+  result_.summary.bytes += batch->framed.input_bytes;
+  result_.summary.objects += batch->objects;
+  result_.summary.containers += batch->containers;
+  result_.summary.violations += batch->violation_count;
+  result_.summary.errors += batch->errors;
+  result_.denied = result_.denied || batch->denied;
+  result_.errored = result_.errored || batch->errors > 0;
+  if (progress_ && batch->first_of_input && batch->framed.input != nullptr) {
+    progress_->StartInput(*batch->framed.input, batch->input_size_hint);
+  }
+  if (progress_)
+    progress_->Advance(batch->framed.input_bytes, batch->objects, batch->violation_count);
+  Status status = reporter_->Consume(batch->chunk, sink_);
+  if (!status.ok()) result_.status = status;
+}
+
+void Scanner::Output(Batch* batch) {
+  for (const ListInfo& list : batch->framed.lists) {
+    if (list.header_complete) resolved_[{batch->input_index, list.list_id}] = list;
+  }
+  if (pending_.empty() && !batch->deferred) {
+    Emit(batch);
+    Release(batch);
+  } else {
+    // Rare: kind-less items whose list names its kind after them. Hold output
+    // (to keep input order) until the list's header is complete.
+    pending_.push_back(batch);
+    while (!pending_.empty()) {
+      Batch* head = pending_.front();
+      bool ready = !head->deferred;
+      if (!ready) {
+        ready = true;
+        for (const ObjectSpan& span : head->framed.spans) {
+          if (span.list < 0) continue;
+          const ListInfo& list = head->framed.lists[static_cast<size_t>(span.list)];
+          if (!resolved_.count({head->input_index, list.list_id})) ready = false;
+        }
+        // An input that ended without closing its list resolves nothing more.
+        if (!ready && batch->input_index > head->input_index) ready = true;
+        if (ready) Format(head, &resolved_);
+      }
+      if (!ready) break;
+      Emit(head);
+      pending_.pop_front();
+      Release(head);
+    }
+  }
+  if (sink_->closed()) stop_ = true;
+}
+
+ScanResult Scanner::Run() {
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = options_.threads > 0
+                          ? options_.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<size_t>(threads));
+  progress_ = MakeProgress(options_.progress);
+  // Stage 1 in the framer saves a pass on one thread; with more it would
+  // lengthen the serial input stage, which -j2 is then bound by.
+  framer_options_ = options_.framer;
+  framer_options_.index_items = options_.framer.index_items && threads == 1;
+  // Tokens bound memory: at most this many batches exist at once (plus any
+  // held back for a list whose kind comes after its items).
+  const size_t tokens = static_cast<size_t>(std::max(2, threads * 2));
+  const auto stages =
+      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
+                                     [this](tbb::flow_control& fc) {
+                                       TakeOver(&g_scan_start);
+                                       TakeOver(&next_input_);  // the serial stage's own state
+                                       Batch* batch = NextInput(fc);
+                                       if (batch != nullptr) HandOff(batch);
+                                       HandOff(&next_input_);
+                                       HandOff(&g_scan_finish);
+                                       return batch;
+                                     }) &
+      tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
+                                       [this](Batch* batch) {
+                                         TakeOver(&g_scan_start);
+                                         TakeOver(batch);
+                                         if (batch->open_error.empty()) Extract(batch);
+                                         if (!batch->deferred) Format(batch, nullptr);
+                                         HandOff(batch);
+                                         HandOff(&g_scan_finish);
+                                         return batch;
+                                       }) &
+      tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [this](Batch* batch) {
+        TakeOver(&g_scan_start);
+        TakeOver(&pending_);  // the serial stage's own state
+        TakeOver(batch);
+        Output(batch);
+        HandOff(&pending_);
+        HandOff(&g_scan_finish);
+      });
+  // Everything the stages read is built; only now is it handed to them.
+  HandOff(&g_scan_start);
+  tbb::parallel_pipeline(tokens, stages);
+  TakeOver(&g_scan_finish);
+  while (!pending_.empty()) {
+    Batch* head = pending_.front();
+    if (head->deferred) Format(head, &resolved_);
+    Emit(head);
+    pending_.pop_front();
+    Release(head);
+  }
+  if (progress_) progress_->Finish();
+  result_.summary.inputs = options_.inputs.size();
+  result_.summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (result_.status.ok() && !sink_->closed()) {
+    Status status = reporter_->Finish(result_.summary, sink_);
+    if (status.ok()) status = sink_->Flush();
+    if (!status.ok()) result_.status = status;
+  }
+  if (options_.stats) PrintStats(result_.summary, threads);
+  return result_;
+}
+
+}  // namespace
+
+int ScanResult::exit_code() const {
+  if (errored || !status.ok()) return kExitError;
+  return denied ? kExitViolations : kExitClean;
+}
+
+ScanResult RunScan(const ScanOptions& options, const Evaluator& evaluator, Reporter* reporter,
+                   OutputSink* sink) {
+  Scanner scanner(options, evaluator, reporter, sink);
+  return scanner.Run();
+}
+
+}  // namespace gatescan

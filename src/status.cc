@@ -1,5 +1,0 @@
-#include "gatescan/status.h"
-
-// Status is header-only; this file keeps the one-.cc-per-header layout and
-// gives the status module a translation unit of its own.
-namespace gatescan {}  // namespace gatescan
