@@ -11,12 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "gatescan/common/padding.h"
 #include "test_support.h"
 
 namespace gatescan {
 namespace {
-
-constexpr size_t kPadding = 64;  // framer.h's kParsePadding
 
 // One extracted object, with its ranges resolved into plain values.
 struct Result {
@@ -40,7 +39,7 @@ std::vector<std::pair<std::string, std::string>> LabelsOf(const ExtractedBatch& 
 // Extracts `json` from a buffer padded with garbage, as the framer hands it.
 Result ExtractWith(Extractor& extractor, std::string_view json, ExtractedBatch* batch) {
   std::string buffer(json);
-  buffer.append(kPadding, '}');
+  buffer.append(kParsePadding, '}');
   extractor.Extract(std::string_view(buffer.data(), json.size()), batch);
   buffer.assign(buffer.size(), '#');  // the record must not point into the input
   Result r;
@@ -482,7 +481,7 @@ TEST_F(ExtractTest, SkipShortcutsAtTheEndAndAtTheDepthLimit) {
           R"({"kind":"Pod","status":{"a":{"b":{}})", R"({"kind":"Pod","status":[{"a":{}})",
           R"({"kind":"Pod","status":{"a":[{}]})", R"({"kind":"Pod","status":{"a":"b","c":{}})"}) {
       std::string buffer(json);
-      buffer.append(kPadding, after);
+      buffer.append(kParsePadding, after);
       extractor.Extract(std::string_view(buffer.data(), json.size()), &batch_);
       EXPECT_EQ(batch_.objects.back().error, "malformed JSON (truncated, or unbalanced brackets)")
           << json << " followed by " << after;
@@ -601,7 +600,7 @@ TEST_F(ExtractTest, TruncationDoesNotDependOnTheBytesAfterTheObject) {
     for (std::string_view json :
          {R"({"kind":"Pod","status":{"a":1})", R"({"kind":"Pod","status":{"a":[1,{"b":2}]})"}) {
       std::string buffer(json);
-      buffer.append(kPadding, after);
+      buffer.append(kParsePadding, after);
       extractor.Extract(std::string_view(buffer.data(), json.size()), &batch_);
       EXPECT_EQ(batch_.objects.back().error, "malformed JSON (truncated, or unbalanced brackets)")
           << json << " followed by " << after;

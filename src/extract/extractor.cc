@@ -31,18 +31,6 @@
 
 namespace gatescan {
 
-std::string_view ContainerListField(ContainerList list) {
-  switch (list) {
-    case ContainerList::kContainers:
-      return "containers";
-    case ContainerList::kInitContainers:
-      return "initContainers";
-    case ContainerList::kEphemeralContainers:
-      return "ephemeralContainers";
-  }
-  return "containers";
-}
-
 namespace extract_internal {
 
 std::string_view JsonErrorText(JsonError e) {

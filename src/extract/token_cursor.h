@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-#include "gatescan/common/quote.h"
+#include "gatescan/common/json_text.h"
 #include "json_error.h"
 #include "simdjson_seam.h"
 

@@ -28,17 +28,9 @@
 #include <vector>
 
 #include "gatescan/common/arena.h"
+#include "gatescan/common/k8s_names.h"  // ContainerList, ContainerListField
 
 namespace gatescan {
-
-enum class ContainerList : uint8_t {
-  kContainers = 0,
-  kInitContainers = 1,
-  kEphemeralContainers = 2
-};
-inline constexpr int kContainerListCount = 3;
-// "containers", "initContainers", "ephemeralContainers"
-std::string_view ContainerListField(ContainerList list);
 
 // Half-open index range into one of ExtractedBatch's vectors.
 struct IndexRange {
