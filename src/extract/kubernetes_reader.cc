@@ -127,11 +127,16 @@ JsonError KubernetesReader::ReadMetadata(int depth, std::string_view* name, std:
   });
 }
 
-// labels: the last occurrence of a key wins; only string values count.
+// labels as Gatekeeper reads them: unstructured's GetLabels is
+// NestedStringMap, which fails on a map holding any value that is not a
+// string (null, a number, an object), and Gatekeeper ignores that error —
+// the object then has NO labels, so no labelSelector key matches. Values are
+// judged after duplicates are resolved (Go's decoder: the last one wins).
 JsonError KubernetesReader::ReadLabels(int depth, std::vector<Label>* labels) {
   labels->clear();
   if (json_.Peek() != '{') return Skip(depth);
-  return json_.ForEachField([&](std::string_view key) {
+  std::vector<std::string_view> non_strings;  // keys whose last value is not a string
+  JsonError e = json_.ForEachField([&](std::string_view key) {
     const bool is_string = json_.Peek() == '"';
     std::string_view text;
     if (is_string) {
@@ -145,9 +150,18 @@ JsonError KubernetesReader::ReadLabels(int depth, std::vector<Label>* labels) {
         break;
       }
     }
-    if (is_string) labels->push_back(Label{key, text});
+    const auto non_string = std::find(non_strings.begin(), non_strings.end(), key);
+    if (is_string) {
+      labels->push_back(Label{key, text});
+      if (non_string != non_strings.end()) non_strings.erase(non_string);
+    } else if (non_string == non_strings.end()) {
+      non_strings.push_back(key);
+    }
     return kJsonOk;
   });
+  if (e) return e;
+  if (!non_strings.empty()) labels->clear();
+  return kJsonOk;
 }
 
 // Top-level spec: the container lists, and with pod_templates the

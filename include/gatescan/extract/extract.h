@@ -68,7 +68,11 @@ struct ObjectRecord {
   std::string_view kind;
   std::string_view name;  // metadata.name
   std::string_view ns;    // metadata.namespace
-  IndexRange labels;      // metadata.labels (string values only; last duplicate wins)
+  // metadata.labels as Gatekeeper reads them (unstructured GetLabels): the
+  // last duplicate of a key wins, and a map left with any value that is not a
+  // string (null, number, object ...) reads as no labels at all. The same
+  // rule for template_labels and job_template_labels.
+  IndexRange labels;
   IndexRange containers;  // spec.*Containers, in list order then element order
   // Pod template (only filled when ExtractOptions::pod_templates is set).
   PodTemplatePath template_path = PodTemplatePath::kNone;
