@@ -1,17 +1,20 @@
 #include "gatescan/input/framer.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "compress_support.h"
+#include "gatescan/input/scan_kernel.h"
 #include "stage1_support.h"
 #include "test_support.h"
 
@@ -443,12 +446,9 @@ TEST(FramerTest, IndexedItemsWithControlAndHighBytes) {
 }
 
 // Stage1Mismatch only judges spans that were indexed: make sure they are, where
-// they should be (AVX2, not forced to the SSE2 kernel, not turned off).
-TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
-  __builtin_cpu_init();
-  const char* force_sse2 = std::getenv("GATESCAN_FRAMER_SSE2");
-  const bool expected = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
-                        (force_sse2 == nullptr || std::string(force_sse2) != "1");
+// they should be (the active kernel indexes, and indexing is not turned off).
+TEST(FramerTest, ListItemsAreIndexedWhereTheKernelIndexes) {
+  const bool expected = ActiveKernel().index != nullptr;
   const std::string list = R"({"items":[{"a":[1,"x"]},{"b":{}}]})";
   for (bool index_items : {true, false}) {
     static const InputSpec kInput{"test", "test"};
@@ -472,6 +472,32 @@ TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
   ASSERT_TRUE(framer.Next(&batch));
   ASSERT_EQ(batch.spans.size(), 1u);
   EXPECT_EQ(batch.spans[0].structurals_count, 0u);
+}
+
+// GATESCAN_KERNEL is read once per process, so this asks the binary: a kernel
+// that cannot be honoured is the input's only error (exit 2), not a silent
+// fallback to another kernel.
+TEST(FramerTest, KernelOverrideThatCannotBeHonouredIsAnError) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("gs_kernel_" + std::to_string(getpid()) + ".json");
+  {
+    std::ofstream out(file);
+    out << R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{}})";
+  }
+  const std::string cmd = "GATESCAN_KERNEL=avx1024 '" + testing::GatescanBin().string() +
+                          "' -o ndjson --allow docker.io/ '" + file.string() + "'";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  const int status = pclose(pipe);
+  std::filesystem::remove(file);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
+  EXPECT_NE(output.find("GATESCAN_KERNEL=avx1024: no such kernel in this build (it has: generic"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find(R"("objects":0)"), std::string::npos) << output;
 }
 
 TEST(FramerTest, TruncatedInput) {
