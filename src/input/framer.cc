@@ -61,6 +61,9 @@ struct Framer::Impl {
     kDone,
   };
   enum class Key { kOther, kItems, kKind, kApiVersion };
+  // What the top-level object's "kind" says about its "items": only a kind
+  // ending in "List" (kubectl's "List" included) makes them objects to review.
+  enum class ObjKind { kUnknown, kList, kNotList };
 
   Impl(const InputSpec& in, std::unique_ptr<ByteSource> src, FramerOptions opts)
       : input(in), source(std::move(src)), options(opts) {
@@ -69,6 +72,8 @@ struct Framer::Impl {
     options.batch_bytes = std::clamp<size_t>(options.batch_bytes, 1, size_t{256} << 20);
     options.read_bytes = std::clamp<size_t>(options.read_bytes, 1, size_t{256} << 20);
     options.max_object_bytes = std::min<size_t>(options.max_object_bytes, size_t{3} << 30);
+    options.max_pending_kind_bytes =
+        std::min<size_t>(options.max_pending_kind_bytes, options.max_object_bytes);
     options.index_items = options.index_items && kernel.index != nullptr;
   }
 
@@ -94,7 +99,22 @@ struct Framer::Impl {
   uint64_t obj_start = 0;    // the current top-level object
   uint64_t obj_index = 0;
   bool obj_retained = false;  // bytes from obj_start are kept (it may be a single object)
-  bool obj_is_list = false;
+  bool obj_is_list = false;   // its items are being (or were) framed as spans
+  ObjKind obj_kind = ObjKind::kUnknown;
+  bool items_seen = false;  // the object has an "items" key
+  // Items met before the object's kind (kubectl writes "kind" after "items")
+  // are framed speculatively while the whole object is kept: the batch is not
+  // handed out until the kind decides between the items (a List) and the
+  // object itself (anything else), so small cases are exact. Past
+  // max_pending_kind_bytes the object is no longer kept and the items are
+  // handed out as a List's, their kind pending (`assumed_list`); should the
+  // kind then not be a List's, a FrameError says so.
+  bool pending_list = false;
+  bool assumed_list = false;
+  size_t pending_first_span = 0;            // batch->spans from here are the pending items
+  size_t pending_first_list = 0;            // batch->lists from here
+  size_t pending_first_structural = 0;      // batch->structurals from here
+  std::vector<size_t> pending_error_slots;  // batch->errors about the pending items
   Key pending_key = Key::kOther;
 
   // The current list (items array or top-level array).
@@ -134,6 +154,7 @@ struct Framer::Impl {
   }
 
   void Error(uint64_t offset, uint64_t index, std::string message) {
+    if (pending_list) pending_error_slots.push_back(batch->errors.size());
     batch->errors.push_back({offset, index, std::move(message)});
   }
 
@@ -163,6 +184,10 @@ struct Framer::Impl {
   void NewList();
   void BeginScan(uint64_t start, bool retain);
   void CloseObject(uint64_t close_end);
+  void StartItems();
+  void ResolveKind(ObjKind kind);
+  void DropPendingItems();
+  std::string NotAListMessage() const;
 };
 
 bool Framer::Impl::SkipSpaces() {
@@ -240,6 +265,11 @@ void Framer::Impl::BeginScan(uint64_t start, bool retain) {
 }
 
 void Framer::Impl::CloseObject(uint64_t close_end) {
+  // No kind (or only kinds read before): whatever the items were, the object
+  // is not a List.
+  if (obj_kind == ObjKind::kUnknown && (pending_list || assumed_list)) {
+    ResolveKind(ObjKind::kNotList);
+  }
   if (obj_is_list) {
     list.header_complete = true;
     batch->lists[ListSlot()] = list;
@@ -259,6 +289,74 @@ void Framer::Impl::CloseObject(uint64_t close_end) {
   }
   obj_retained = false;
   mode = Mode::kTopValue;
+}
+
+// At an "items" key of an object still in the running to be a List.
+void Framer::Impl::StartItems() {
+  if (obj_kind != ObjKind::kUnknown) {
+    obj_retained = false;  // a List: its items are the objects
+    return;
+  }
+  if (pending_list || assumed_list) return;  // a second "items" key
+  if (!obj_retained) {
+    assumed_list = true;  // already too large to be kept
+    return;
+  }
+  pending_list = true;
+  pending_first_span = batch->spans.size();
+  pending_first_list = batch->lists.size();
+  pending_first_structural = batch->structurals.size();
+  pending_error_slots.clear();
+}
+
+// The object's "kind" was read (or found not to be a string).
+void Framer::Impl::ResolveKind(ObjKind kind) {
+  const ObjKind before = obj_kind;
+  obj_kind = kind;
+  if (pending_list) {
+    pending_list = false;
+    if (kind == ObjKind::kList) {
+      obj_retained = false;
+    } else {
+      DropPendingItems();
+    }
+  } else if (assumed_list && kind != ObjKind::kList) {
+    assumed_list = false;
+    Error(obj_start, obj_index, NotAListMessage());
+  } else if (before != ObjKind::kUnknown && before != kind && items_seen) {
+    // Go keeps the last of duplicate keys; the items were already framed (or
+    // skipped) by the first.
+    Error(obj_start, obj_index,
+          "\"kind\" given twice, once as a List and once not: items not reviewed as either");
+    obj_retained = false;
+    obj_is_list = true;
+  }
+}
+
+std::string Framer::Impl::NotAListMessage() const {
+  return std::string("object ") +
+         (obj_kind == ObjKind::kNotList && !list.kind.empty() ? "of kind \"" + list.kind + "\""
+                                                              : "without a List kind") +
+         " has an items array and exceeded " + std::to_string(options.max_pending_kind_bytes) +
+         " bytes before its kind was read: its items were reviewed as a List's, the object "
+         "itself was not";
+}
+
+// The pending items were an ordinary value of an object that is not a List:
+// they and the errors about them are forgotten, and the object is kept whole.
+void Framer::Impl::DropPendingItems() {
+  batch->spans.resize(pending_first_span);
+  batch->structurals.set_size(pending_first_structural);
+  if (list_slot >= 0 && static_cast<size_t>(list_slot) >= pending_first_list) {
+    batch->lists.resize(pending_first_list);
+    list_slot = -1;
+  }
+  for (auto slot = pending_error_slots.rbegin(); slot != pending_error_slots.rend(); ++slot) {
+    batch->errors.erase(batch->errors.begin() + static_cast<std::ptrdiff_t>(*slot));
+    for (size_t& yaml_slot : yaml_error_slots) yaml_slot -= yaml_slot > *slot ? 1 : 0;
+  }
+  pending_error_slots.clear();
+  obj_is_list = false;
 }
 
 bool Framer::Impl::StepDetect() {
@@ -293,6 +391,10 @@ bool Framer::Impl::StepTopValue() {
     obj_index = value_index++;
     obj_retained = true;
     obj_is_list = false;
+    obj_kind = ObjKind::kUnknown;
+    items_seen = false;
+    pending_list = false;
+    assumed_list = false;
     ++pos;
     mode = Mode::kObjKey;
   } else if (c == '[') {
@@ -348,6 +450,7 @@ bool Framer::Impl::StepObjKey() {
     Error(pos, obj_index, "malformed object: expected a key");
     mode = Mode::kResync;
     obj_retained = false;
+    pending_list = false;  // a broken object: its items stay, as a List's
     return true;
   }
   uint64_t key_end = StringEnd(pos);
@@ -386,11 +489,14 @@ bool Framer::Impl::StepObjValue() {
     mode = Mode::kObjKey;
     return true;
   }
+  // The items of an object that is not a List are an ordinary value of it.
+  if (pending_key == Key::kItems) items_seen = true;
+  if (pending_key == Key::kItems && obj_kind == ObjKind::kNotList) pending_key = Key::kOther;
   if (pending_key == Key::kItems) {
     if (c == '[') {
+      StartItems();
       StartList(pos, /*top_level=*/false);
       obj_is_list = true;
-      obj_retained = false;
       ++pos;
       return true;
     }
@@ -398,21 +504,22 @@ bool Framer::Impl::StepObjValue() {
       uint64_t literal_end = ScalarEnd(pos);
       if (literal_end == kNotFound && end() - pos <= 4) return false;
       if (literal_end - pos == 4 && std::memcmp(buf() + (pos - base), "null", 4) == 0) {
+        StartItems();
         obj_is_list = true;  // items: null is an empty list
-        obj_retained = false;
         pos = literal_end;
         NewList();
         mode = Mode::kObjKey;
         return true;
       }
     }
+    StartItems();
     Error(pos, obj_index, "items is not an array");
     obj_is_list = true;
-    obj_retained = false;
     NewList();
     pending_key = Key::kOther;
     // fall through to skip the value
   }
+  if (pending_key == Key::kKind && c != '"') ResolveKind(ObjKind::kNotList);  // not a string
   if (c == '{' || c == '[') {
     BeginScan(pos, false);
     mode = Mode::kSkipNested;
@@ -422,13 +529,17 @@ bool Framer::Impl::StepObjValue() {
     uint64_t value_end = StringEnd(pos);
     if (value_end == kNotFound) {
       if (end() - pos <= kMaxInterestingValue && !eof) return false;
+      if (pending_key == Key::kKind) ResolveKind(ObjKind::kNotList);
       SkipToken(/*is_string=*/true, Mode::kObjKey);  // absurdly long: not a kind
       return true;
     }
     std::string value =
         DecodeHeaderString(std::string_view(buf() + (pos + 1 - base), value_end - pos - 2));
-    (pending_key == Key::kKind ? list.kind : list.api_version) = std::move(value);
+    const bool is_kind = pending_key == Key::kKind;
+    const bool list_kind = value.size() >= 4 && value.ends_with("List");
+    (is_kind ? list.kind : list.api_version) = std::move(value);
     if (list_slot >= 0) batch->lists[list_slot] = list;
+    if (is_kind) ResolveKind(list_kind ? ObjKind::kList : ObjKind::kNotList);
     pos = value_end;
     mode = Mode::kObjKey;
     return true;
@@ -653,6 +764,13 @@ void Framer::Impl::Frame() {
         break;
     }
   }
+  // Items whose kind is still unknown past the bound are handed out as a
+  // List's (see pending_list).
+  if (pending_list && end() - obj_start > options.max_pending_kind_bytes) {
+    pending_list = false;
+    assumed_list = true;
+    obj_retained = false;
+  }
   // A top-level object that is still a candidate single object but already too
   // large is no longer kept; its end is still found, then reported.
   if (obj_retained && end() - obj_start > options.max_object_bytes) obj_retained = false;
@@ -671,6 +789,9 @@ uint64_t Framer::Impl::KeepFrom() const {
 
 void Framer::Impl::Finish() {
   if (mode == Mode::kSkipToken) mode = skip_then;  // an unterminated string
+  // A truncated object's kind is unknown: its items stay, beside the
+  // truncation error, as they did before kinds were told apart.
+  pending_list = false;
   if (!read_failed) {
     auto truncated = [&](const char* what, uint64_t offset, uint64_t index) {
       Error(offset, index,
@@ -765,7 +886,7 @@ bool Framer::Impl::Next(FramedBatch* out) {
       break;
     }
     bool has_output = !out->spans.empty() || !out->errors.empty() || !out->lists.empty();
-    if (has_output && out->bytes.size() >= options.batch_bytes) break;
+    if (has_output && out->bytes.size() >= options.batch_bytes && !pending_list) break;
     if (out->spans.empty()) {
       // Nothing refers to the bytes before the keep point: drop them, so that
       // a huge skipped object or a long stretch of garbage needs no memory.
