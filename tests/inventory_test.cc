@@ -70,7 +70,7 @@ std::string Inventory(const std::vector<std::string>& files, InventoryFormat for
     options.framer.batch_bytes = window;
   }
   const Evaluator evaluator(policy, options.evaluate);
-  auto reporter = MakeInventoryReporter(format, po != nullptr ? &policy : nullptr);
+  auto reporter = MakeInventoryCollector(format, po != nullptr ? &policy : nullptr);
   std::string out;
   auto sink = MakeStringSink(&out);
   const ScanResult r = RunScan(options, evaluator, reporter.get(), sink.get());

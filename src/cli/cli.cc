@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/evaluate/evaluate.h"
 #include "gatescan/cli/explain.h"
+#include "gatescan/evaluate/evaluate.h"
+#include "gatescan/input/source.h"
 #include "gatescan/inventory/inventory.h"
-#include "gatescan/policy/spec_match.h"
 #include "gatescan/pipeline/pipeline.h"
 #include "gatescan/policy/policy.h"
+#include "gatescan/policy/spec_match.h"
 #include "gatescan/report/report.h"
-#include "gatescan/input/source.h"
 
 namespace gatescan {
 namespace {
@@ -146,11 +146,6 @@ bool ParseMatchMode(const std::string& value, MatchMode* out) {
   return true;
 }
 
-class NullSink : public OutputSink {
- public:
-  Status Write(std::string_view) override { return Status::Ok(); }
-};
-
 int RunScanCommand(const CliOptions& o, bool inventory) {
   OutputFormat format = OutputFormat::kText;
   InventoryFormat inventory_format = InventoryFormat::kText;
@@ -229,12 +224,13 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
 
   const Evaluator evaluator(policy, scan.evaluate);
   for (const auto& warning : evaluator.Warnings()) Fail("warning: " + warning);
-  auto reporter = inventory ? MakeInventoryReporter(inventory_format,
-                                                    policy.constraints.empty() ? nullptr : &policy)
-                            : MakeReporter(format, policy, report);
-  std::unique_ptr<OutputSink> sink =
-      o.quiet ? std::unique_ptr<OutputSink>(new NullSink()) : MakeFdSink(STDOUT_FILENO);
-  const ScanResult result = RunScan(scan, evaluator, reporter.get(), sink.get());
+  std::unique_ptr<Collector> collector =
+      inventory
+          ? MakeInventoryCollector(inventory_format, policy.constraints.empty() ? nullptr : &policy)
+          : std::unique_ptr<Collector>(MakeReporter(format, policy, report));
+  std::unique_ptr<OutputSink> sink = o.quiet ? MakeNullSink() : MakeFdSink(STDOUT_FILENO);
+  CountingDiagnostics diagnostics;
+  const ScanResult result = RunScan(scan, evaluator, collector.get(), sink.get(), &diagnostics);
   if (!result.status.ok()) Fail(result.status.message());
   if (result.errored) {
     Fail(std::to_string(result.summary.errors) + " error(s) while scanning; see the error records");

@@ -1,10 +1,13 @@
-// pipeline.h — the scan: source -> framer -> extractor -> matcher -> reporter.
+// pipeline.h — the scan: source -> framer -> extractor -> evaluator ->
+// collector (a reporter or the inventory).
 //
 // RunScan streams every input through a oneTBB parallel_pipeline: a serial
 // stage reads and frames whole objects into batches, a parallel stage
-// extracts, evaluates and formats each batch (one simdjson parser per
-// thread), and a serial_in_order stage only writes, so the output is the same
-// at any thread count. A fixed number of batches circulate (recycled, never
+// extracts each batch (one simdjson parser per thread), then evaluates it
+// (filters, constraints, counts) and only then hands the selected objects and
+// the error records to the collector to format; a serial_in_order stage only
+// writes, and gives every error record to the Diagnostics sink, so the output
+// is the same at any thread count. A fixed number of batches circulate (recycled, never
 // reallocated), which bounds memory by threads x batch size plus the largest
 // object. One bad object becomes an error record; the scan goes on.
 #pragma once
@@ -13,13 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "gatescan/common/status.h"
 #include "gatescan/evaluate/evaluate.h"
 #include "gatescan/input/framer.h"
+#include "gatescan/input/source.h"
 #include "gatescan/policy/policy.h"
+#include "gatescan/report/diagnostics.h"
 #include "gatescan/report/progress.h"
 #include "gatescan/report/report.h"
-#include "gatescan/input/source.h"
-#include "gatescan/common/status.h"
 
 namespace gatescan {
 
@@ -40,7 +44,9 @@ struct ScanResult {
   int exit_code() const;
 };
 
-ScanResult RunScan(const ScanOptions& options, const Evaluator& evaluator, Reporter* reporter,
-                   OutputSink* sink);
+// `diagnostics` may be null (the error records are then only counted and,
+// when the collector carries them, in the output).
+ScanResult RunScan(const ScanOptions& options, const Evaluator& evaluator, Collector* collector,
+                   OutputSink* sink, Diagnostics* diagnostics = nullptr);
 
 }  // namespace gatescan
