@@ -1,23 +1,15 @@
 #include "gatescan/cli/cli.h"
 
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
-#include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "gatescan/cli/explain.h"
-#include "gatescan/evaluate/evaluate.h"
-#include "gatescan/input/source.h"
-#include "gatescan/inventory/inventory.h"
-#include "gatescan/pipeline/pipeline.h"
-#include "gatescan/policy/policy.h"
+#include "gatescan/cli/commands.h"
+#include "gatescan/common/status.h"
 #include "gatescan/policy/spec_match.h"
-#include "gatescan/report/report.h"
 
 namespace gatescan {
 namespace {
@@ -49,6 +41,7 @@ Exit codes: 0 nothing to report, 1 a violation with enforcementAction deny,
             2 an error (bad usage, unreadable input or policy, malformed JSON).
 )";
 
+// The options as Boost.Program_options fills them: text, checked by Validate*.
 struct CliOptions {
   std::vector<std::string> policies;
   std::vector<std::string> allow;
@@ -109,17 +102,6 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
   return desc;
 }
 
-void Fail(const std::string& message) { std::fprintf(stderr, "gatescan: %s\n", message.c_str()); }
-
-std::string UtcTimestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 bool ParseMode(const std::string& value, const char* option, ProgressMode* out) {
   if (value == "auto")
     *out = ProgressMode::kAuto;
@@ -128,7 +110,7 @@ bool ParseMode(const std::string& value, const char* option, ProgressMode* out) 
   else if (value == "never")
     *out = ProgressMode::kNever;
   else {
-    Fail(std::string("--") + option + " must be auto, always or never, not '" + value + "'");
+    PrintError(std::string("--") + option + " must be auto, always or never, not '" + value + "'");
     return false;
   }
   return true;
@@ -140,103 +122,74 @@ bool ParseMatchMode(const std::string& value, MatchMode* out) {
   } else if (value == "reference") {
     *out = MatchMode::kReference;
   } else {
-    Fail("--match must be 'gatekeeper' or 'reference', not '" + value + "'");
+    PrintError("--match must be 'gatekeeper' or 'reference', not '" + value + "'");
     return false;
   }
   return true;
 }
 
-int RunScanCommand(const CliOptions& o, bool inventory) {
-  OutputFormat format = OutputFormat::kText;
-  InventoryFormat inventory_format = InventoryFormat::kText;
-  if (inventory ? !ParseInventoryFormat(o.output, &inventory_format)
-                : !ParseOutputFormat(o.output, &format)) {
-    Fail("unknown output format '" + o.output +
-         (inventory ? "' (text, json, csv, html)"
-                    : "' (text, gator, ndjson, csv, audit, audit-log)"));
-    return kExitError;
-  }
-  MatchMode match;
-  if (!ParseMatchMode(o.match, &match)) return kExitError;
-  ProgressMode progress, color;
-  if (!ParseMode(o.progress, "progress", &progress) || !ParseMode(o.color, "color", &color)) {
-    return kExitError;
+// The options scan and inventory share (and --color, which only scan uses);
+// false (after saying why) when one is bad.
+bool ValidateInputOptions(const CliOptions& o, InputOptions* in, ProgressMode* color) {
+  if (!ParseMatchMode(o.match, &in->match)) return false;
+  if (!ParseMode(o.progress, "progress", &in->progress) || !ParseMode(o.color, "color", color)) {
+    return false;
   }
   if (o.threads < 0) {
-    Fail("--threads must be 0 (all) or a positive number");
-    return kExitError;
+    PrintError("--threads must be 0 (all) or a positive number");
+    return false;
   }
-  ReportOptions report;
-  report.truncate_messages = o.truncate_messages;
-  report.timestamp = UtcTimestamp();
+  in->policies = o.policies;
+  in->allow = o.allow;
+  in->inputs = o.inputs;
+  in->filter.namespaces = o.namespaces;
+  in->filter.excluded_namespaces = o.excluded_namespaces;
+  if (!o.selector.empty()) {
+    LabelSelector selector;
+    const Status status = ParseLabelSelector(o.selector, &selector);
+    if (!status.ok()) {
+      PrintError("--selector: " + status.message());
+      return false;
+    }
+    in->filter.selector = std::move(selector);
+  }
+  in->expand = o.expand;
+  in->threads = o.threads;
+  in->stats = o.stats;
+  in->max_object_bytes = o.max_object_bytes;
+  in->quiet = o.quiet;
+  return true;
+}
+
+bool ValidateScan(const CliOptions& o, ScanCommand* command) {
+  if (!ParseOutputFormat(o.output, &command->format)) {
+    PrintError("unknown output format '" + o.output + "' (" + std::string(OutputFormatNames()) +
+               ")");
+    return false;
+  }
+  if (!ValidateInputOptions(o, &command->in, &command->color)) return false;
+  command->report.truncate_messages = o.truncate_messages;
   if (o.violations_limit != "unlimited") {
     char* end = nullptr;
     const long long limit = std::strtoll(o.violations_limit.c_str(), &end, 10);
     if (o.violations_limit.empty() || *end != '\0' || limit < 0) {
-      Fail("--violations-limit must be a number >= 0 or 'unlimited', not '" + o.violations_limit +
-           "'");
-      return kExitError;
+      PrintError("--violations-limit must be a number >= 0 or 'unlimited', not '" +
+                 o.violations_limit + "'");
+      return false;
     }
-    report.violations_limit = limit;
+    command->report.violations_limit = limit;
   }
-  const bool stdout_tty = isatty(STDOUT_FILENO) != 0;
-  report.escape_control = stdout_tty;
-  const char* no_color = std::getenv("NO_COLOR");
-  report.color = color == ProgressMode::kAlways || (color == ProgressMode::kAuto && stdout_tty &&
-                                                    (no_color == nullptr || *no_color == '\0'));
+  command->exit_zero = o.exit_zero;
+  return true;
+}
 
-  Policy policy;
-  PolicyOptions policy_options{o.policies, o.allow};
-  Status status = LoadPolicy(policy_options, &policy);
-  if (!status.ok()) {
-    Fail(status.message());
-    return kExitError;
+bool ValidateInventory(const CliOptions& o, InventoryCommand* command) {
+  if (!ParseInventoryFormat(o.output, &command->format)) {
+    PrintError("unknown output format '" + o.output + "' (text, json, csv, html)");
+    return false;
   }
-  if (policy.constraints.empty() && !inventory) {
-    Fail("no constraints to check: give --policy files with constraints, or --allow PREFIX");
-    return kExitError;
-  }
-  ScanOptions scan;
-  status = ListInputs(o.inputs, &scan.inputs);
-  if (!status.ok()) {
-    Fail(status.message());
-    return kExitError;
-  }
-  scan.evaluate.expand = o.expand;
-  scan.evaluate.match = match;
-  if (!inventory && format == OutputFormat::kGator)
-    scan.evaluate.enforcement_point = kGatorEnforcementPoint;
-  scan.evaluate.filter.namespaces = o.namespaces;
-  scan.evaluate.filter.excluded_namespaces = o.excluded_namespaces;
-  if (!o.selector.empty()) {
-    LabelSelector selector;
-    status = ParseLabelSelector(o.selector, &selector);
-    if (!status.ok()) {
-      Fail("--selector: " + status.message());
-      return kExitError;
-    }
-    scan.evaluate.filter.selector = std::move(selector);
-  }
-  scan.framer.max_object_bytes = o.max_object_bytes;
-  scan.threads = o.threads;
-  scan.progress = progress;
-  scan.stats = o.stats;
-
-  const Evaluator evaluator(policy, scan.evaluate);
-  for (const auto& warning : evaluator.Warnings()) Fail("warning: " + warning);
-  std::unique_ptr<Collector> collector =
-      inventory
-          ? MakeInventoryCollector(inventory_format, policy.constraints.empty() ? nullptr : &policy)
-          : std::unique_ptr<Collector>(MakeReporter(format, policy, report));
-  std::unique_ptr<OutputSink> sink = o.quiet ? MakeNullSink() : MakeFdSink(STDOUT_FILENO);
-  CountingDiagnostics diagnostics;
-  const ScanResult result = RunScan(scan, evaluator, collector.get(), sink.get(), &diagnostics);
-  if (!result.status.ok()) Fail(result.status.message());
-  if (result.errored) {
-    Fail(std::to_string(result.summary.errors) + " error(s) while scanning; see the error records");
-  }
-  const int code = result.exit_code();
-  return code == kExitViolations && o.exit_zero ? kExitClean : code;
+  ProgressMode color;
+  return ValidateInputOptions(o, &command->in, &color);
 }
 
 constexpr const char* kInventoryUsage =
@@ -265,19 +218,19 @@ Parsing follows distribution/reference (what kubelet and containerd use):
 constraint's verdict and the entry that decided it are shown.
 )";
 
-int RunExplain(const std::vector<std::string>& args) {
-  std::vector<std::string> policies, allow, images;
+int ParseExplain(const std::vector<std::string>& args) {
+  ExplainCommand command;
   std::string output = "text", match_name = "gatekeeper";
   bool help = false;
   po::options_description desc("Explain options");
-  desc.add_options()("policy,p", po::value(&policies)->composing(),
+  desc.add_options()("policy,p", po::value(&command.policies)->composing(),
                      "policy file or directory (repeatable)")(
-      "allow", po::value(&allow)->composing(), "allowed repo prefix (repeatable)")(
+      "allow", po::value(&command.allow)->composing(), "allowed repo prefix (repeatable)")(
       "output,o", po::value(&output)->default_value("text"), "text | json (one object per image)")(
       "match", po::value(&match_name)->default_value("gatekeeper"), "gatekeeper | reference")(
       "help,h", po::bool_switch(&help), "show this help");
   po::options_description hidden;
-  hidden.add_options()("image", po::value(&images)->composing(), "images");
+  hidden.add_options()("image", po::value(&command.images)->composing(), "images");
   po::options_description all;
   all.add(desc).add(hidden);
   po::positional_options_description positional;
@@ -287,60 +240,23 @@ int RunExplain(const std::vector<std::string>& args) {
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    Fail(std::string(e.what()) + " (see gatescan explain --help)");
+    PrintError(std::string(e.what()) + " (see gatescan explain --help)");
     return kExitError;
   }
   if (help) {
     std::cout << kExplainUsage << "\n" << desc << "\n";
     return kExitClean;
   }
-  ExplainFormat format;
   if (output == "text") {
-    format = ExplainFormat::kText;
+    command.format = ExplainFormat::kText;
   } else if (output == "json") {
-    format = ExplainFormat::kJson;
+    command.format = ExplainFormat::kJson;
   } else {
-    Fail("explain: -o must be text or json, not '" + output + "'");
+    PrintError("explain: -o must be text or json, not '" + output + "'");
     return kExitError;
   }
-  MatchMode match;
-  if (!ParseMatchMode(match_name, &match)) return kExitError;
-  if (images.empty() || (images.size() == 1 && images[0] == "-")) {
-    images.clear();
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      images.push_back(line);
-    }
-  }
-  Policy policy;
-  std::unique_ptr<Evaluator> evaluator;
-  if (!policies.empty() || !allow.empty()) {
-    const Status status = LoadPolicy(PolicyOptions{policies, allow}, &policy);
-    if (!status.ok()) {
-      Fail(status.message());
-      return kExitError;
-    }
-    EvaluateOptions options;
-    options.match = match;
-    evaluator = std::make_unique<Evaluator>(policy, options);
-  }
-  std::string out;
-  bool flagged = false;
-  for (const auto& image : images) {
-    ExplainImage(image, evaluator.get(), format, &out);
-    if (evaluator) {
-      for (const auto& v : evaluator->Verdicts(image)) flagged = flagged || !v.allowed;
-    }
-  }
-  auto sink = MakeFdSink(STDOUT_FILENO);
-  Status status = sink->Write(out);
-  if (status.ok()) status = sink->Flush();
-  if (!status.ok()) {
-    Fail(status.message());
-    return kExitError;
-  }
-  return flagged ? kExitViolations : kExitClean;
+  if (!ParseMatchMode(match_name, &command.match)) return kExitError;
+  return RunExplain(command);
 }
 
 }  // namespace
@@ -352,7 +268,7 @@ int RunCli(int argc, const char* const* argv) {
     command = args[0];
     args.erase(args.begin());
   }
-  if (command == "explain") return RunExplain(args);
+  if (command == "explain") return ParseExplain(args);
   CliOptions o;
   po::options_description visible = ScanOptionsDescription(&o);
   po::options_description general("General");
@@ -370,7 +286,7 @@ int RunCli(int argc, const char* const* argv) {
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    Fail(std::string(e.what()) + " (see gatescan --help)");
+    PrintError(std::string(e.what()) + " (see gatescan --help)");
     return kExitError;
   }
   if (help) {
@@ -383,7 +299,14 @@ int RunCli(int argc, const char* const* argv) {
     std::cout << kVersion << "\n";
     return kExitClean;
   }
-  return RunScanCommand(o, command == "inventory");
+  if (command == "inventory") {
+    InventoryCommand inventory;
+    if (!ValidateInventory(o, &inventory)) return kExitError;
+    return RunInventory(inventory);
+  }
+  ScanCommand scan;
+  if (!ValidateScan(o, &scan)) return kExitError;
+  return RunScan(scan);
 }
 
 }  // namespace gatescan
