@@ -1,7 +1,9 @@
 #include "gatescan/cli/cli.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -23,6 +25,8 @@ constexpr const char* kUsage =
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
+  gatescan inventory [OPTIONS] [INPUT ...]  every image of the dumps, by registry and repository,
+                                            and what an allowlist would block (see inventory --help)
   gatescan explain [OPTIONS] IMAGE ...      how an image parses, which constraint allows it
   gatescan --version | --help | <command> --help
 
@@ -37,8 +41,14 @@ Examples:
   gatescan -p policies/ -o gator dump.json.zst       # byte-identical to `gator test`
   gatescan -p policies/ -o ndjson -n 'team-*' -l app=web dumps/
 
+Error records (malformed JSON, unreadable input ...) are printed on standard
+error as `gatescan: SOURCE:OFFSET (item N): MESSAGE` (-o ndjson also carries
+them inline); warnings say what was not checked (no objects, nothing matched,
+workloads without --expand); --strict makes a warning exit 2.
+
 Exit codes: 0 nothing to report, 1 a violation with enforcementAction deny,
-            2 an error (bad usage, unreadable input or policy, malformed JSON).
+            2 an error (bad usage, unreadable input or policy, malformed JSON;
+            a warning under --strict).
 )";
 
 // The options as Boost.Program_options fills them: text, checked by Validate*.
@@ -60,45 +70,68 @@ struct CliOptions {
   uint64_t max_object_bytes = 256ull << 20;
   bool exit_zero = false;
   bool quiet = false;
+  bool strict = false;
+  bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
+  std::string errors = "20";
   std::vector<std::string> inputs;
 };
 
-po::options_description ScanOptionsDescription(CliOptions* o) {
-  po::options_description desc("Scan options");
-  desc.add_options()(
+// The options scan and inventory share.
+void AddInputOptions(po::options_description* desc, CliOptions* o) {
+  desc->add_options()(
       "policy,p", po::value(&o->policies)->composing(),
       "Gatekeeper policy file or directory (YAML/JSON, multi-document, kind: List): "
       "ConstraintTemplates, constraints, ExpansionTemplates, Config, Namespaces. Repeatable.")(
       "allow", po::value(&o->allow)->composing(),
       "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
       "matching Pods (deny). Repeatable. Tip: end registries with '/'.")(
-      "output,o", po::value(&o->output)->default_value("text"),
-      "text | gator | ndjson | csv | audit | audit-log")(
       "namespace,n", po::value(&o->namespaces)->composing(),
       "only objects in this namespace (prefix*, *suffix, *contains* wildcards). Repeatable.")(
       "exclude-namespace", po::value(&o->excluded_namespaces)->composing(),
       "skip objects in this namespace (wildcards as -n). Repeatable.")(
+      "all-namespaces,A", po::bool_switch(&o->all_namespaces),
+      "every namespace (the default; accepted as in kubectl)")(
       "selector,l", po::value(&o->selector), "kubectl label selector: a=b,c!=d,e in (x,y),!f")(
       "expand", po::bool_switch(&o->expand),
       "also check pod templates of workloads, as Gatekeeper ExpansionTemplates do")(
       "match", po::value(&o->match)->default_value("gatekeeper"),
       "gatekeeper (raw byte prefix, exactly as the Rego) | reference (normalised image "
       "references, matched on component boundaries: docker.io allows busybox, not "
-      "docker.io.evil.com/x)")("violations-limit",
-                               po::value(&o->violations_limit)->default_value("unlimited"),
-                               "-o audit: violations kept per constraint (Gatekeeper keeps 20)")(
-      "truncate-messages", po::bool_switch(&o->truncate_messages),
-      "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")(
-      "threads,j", po::value(&o->threads)->default_value(0),
-      "worker threads (0: all hardware threads)")(
+      "docker.io.evil.com/x)")("threads,j", po::value(&o->threads)->default_value(0),
+                               "worker threads (0: all hardware threads)")(
       "progress", po::value(&o->progress)->default_value("auto"),
-      "auto | always | never (on stderr)")("color", po::value(&o->color)->default_value("auto"),
-                                           "auto | always | never (NO_COLOR honoured)")(
-      "stats", po::bool_switch(&o->stats), "print a summary with throughput on stderr")(
+      "auto | always | never (on stderr)")("stats", po::bool_switch(&o->stats),
+                                           "print a summary with throughput on stderr")(
       "max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
       "larger objects become error records; the scan goes on")(
-      "exit-zero", po::bool_switch(&o->exit_zero), "exit 0 even when violations are found")(
-      "quiet,q", po::bool_switch(&o->quiet), "print nothing on standard output");
+      "errors", po::value(&o->errors)->default_value("20"),
+      "error records printed on stderr: a number, or all")(
+      "strict", po::bool_switch(&o->strict),
+      "exit 2 when a warning is printed (unattended audits)")("quiet,q", po::bool_switch(&o->quiet),
+                                                              "print nothing on standard output");
+}
+
+po::options_description ScanOptionsDescription(CliOptions* o) {
+  po::options_description desc("Scan options");
+  desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
+                     "text | gator | ndjson | csv | audit | audit-log");
+  AddInputOptions(&desc, o);
+  desc.add_options()("violations-limit",
+                     po::value(&o->violations_limit)->default_value("unlimited"),
+                     "-o audit: violations kept per constraint (Gatekeeper keeps 20)")(
+      "truncate-messages", po::bool_switch(&o->truncate_messages),
+      "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")(
+      "color", po::value(&o->color)->default_value("auto"),
+      "auto | always | never (NO_COLOR honoured)")("exit-zero", po::bool_switch(&o->exit_zero),
+                                                   "exit 0 even when violations are found");
+  return desc;
+}
+
+po::options_description InventoryOptionsDescription(CliOptions* o) {
+  po::options_description desc("Inventory options");
+  desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
+                     "text | json | csv | html");
+  AddInputOptions(&desc, o);
   return desc;
 }
 
@@ -158,6 +191,18 @@ bool ValidateInputOptions(const CliOptions& o, InputOptions* in, ProgressMode* c
   in->stats = o.stats;
   in->max_object_bytes = o.max_object_bytes;
   in->quiet = o.quiet;
+  in->strict = o.strict;
+  if (o.errors == "all") {
+    in->errors_shown = -1;
+  } else {
+    char* end = nullptr;
+    const long long n = std::strtoll(o.errors.c_str(), &end, 10);
+    if (o.errors.empty() || *end != '\0' || n < 0) {
+      PrintError("--errors must be a number >= 0 or 'all', not '" + o.errors + "'");
+      return false;
+    }
+    in->errors_shown = n;
+  }
   return true;
 }
 
@@ -201,8 +246,9 @@ Usage:
 Counts containers, objects and namespaces per registry (`busybox` counts for
 docker.io), repository and exact image; container types; invalid references.
 With --allow/--policy it adds the what-if view: what that allowlist would block
-and how many objects and namespaces would break. -o html writes one
-self-contained page with charts that opens offline.
+and how many objects and namespaces would break. With --expand, the pod
+templates of workloads (Deployments, CronJobs ...) count as well. -o html
+writes one self-contained page with charts that opens offline.
   gatescan inventory -o html --allow docker.io/ --allow registry.k8s.io/ pods.json > report.html
 )";
 
@@ -218,6 +264,66 @@ Parsing follows distribution/reference (what kubelet and containerd use):
 constraint's verdict and the entry that decided it are shown.
 )";
 
+// Levenshtein distance, for "did you mean".
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest candidate to `word` when it is close enough to be a typo, else "".
+std::string Closest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    const size_t d = EditDistance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+// Parses `args` into the variables `all` points to, the words that are no
+// option into `positional_name`. On a usage error, says
+// why (with the closest option of `visible` for an unknown one) and returns false.
+bool ParseArgs(const std::vector<std::string>& args, const po::options_description& all,
+               const char* positional_name, const po::options_description& visible,
+               const std::string& help_command) {
+  po::positional_options_description positional;
+  positional.add(positional_name, -1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    const std::string name = e.get_option_name();
+    std::string message = std::string(e.what());
+    if (name.rfind("--", 0) == 0) {
+      std::vector<std::string> names;
+      for (const auto& option : visible.options()) names.push_back("--" + option->long_name());
+      const std::string closest = Closest(name.substr(0, name.find('=')), names);
+      if (!closest.empty()) message += "; did you mean " + closest + "?";
+    }
+    PrintError(message + " (see " + help_command + " --help)");
+    return false;
+  } catch (const po::error& e) {
+    PrintError(std::string(e.what()) + " (see " + help_command + " --help)");
+    return false;
+  }
+  return true;
+}
+
 int ParseExplain(const std::vector<std::string>& args) {
   ExplainCommand command;
   std::string output = "text", match_name = "gatekeeper";
@@ -229,23 +335,18 @@ int ParseExplain(const std::vector<std::string>& args) {
       "output,o", po::value(&output)->default_value("text"), "text | json (one object per image)")(
       "match", po::value(&match_name)->default_value("gatekeeper"), "gatekeeper | reference")(
       "help,h", po::bool_switch(&help), "show this help");
-  po::options_description hidden;
-  hidden.add_options()("image", po::value(&command.images)->composing(), "images");
   po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description positional;
-  positional.add("image", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    PrintError(std::string(e.what()) + " (see gatescan explain --help)");
-    return kExitError;
-  }
+  all.add(desc).add_options()("image", po::value(&command.images)->composing(), "images");
+  if (!ParseArgs(args, all, "image", desc, "gatescan explain")) return kExitError;
   if (help) {
     std::cout << kExplainUsage << "\n" << desc << "\n";
     return kExitClean;
+  }
+  if (command.images.empty()) {
+    PrintError(
+        "explain: give one IMAGE or more, or - to read one per line from standard input "
+        "(see gatescan explain --help)");
+    return kExitError;
   }
   if (output == "text") {
     command.format = ExplainFormat::kText;
@@ -259,38 +360,45 @@ int ParseExplain(const std::vector<std::string>& args) {
   return RunExplain(command);
 }
 
+const std::vector<std::string> kCommands = {"scan", "inventory", "explain"};
+
 }  // namespace
 
 int RunCli(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "scan";
-  if (!args.empty() && (args[0] == "scan" || args[0] == "inventory" || args[0] == "explain")) {
+  if (!args.empty() && std::find(kCommands.begin(), kCommands.end(), args[0]) != kCommands.end()) {
     command = args[0];
     args.erase(args.begin());
+  } else if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    // A word that is no command, no file and close to a command is a typo,
+    // not an input that does not exist.
+    std::error_code ec;
+    const std::string closest = Closest(args[0], kCommands);
+    if (!closest.empty() && !std::filesystem::exists(args[0], ec)) {
+      PrintError("'" + args[0] + "' is not a gatescan command or an input; did you mean '" +
+                 closest + "'? (see gatescan --help)");
+      return kExitError;
+    }
   }
   if (command == "explain") return ParseExplain(args);
+  const bool inventory = command == "inventory";
   CliOptions o;
-  po::options_description visible = ScanOptionsDescription(&o);
+  po::options_description visible =
+      inventory ? InventoryOptionsDescription(&o) : ScanOptionsDescription(&o);
   po::options_description general("General");
   bool help = false, version = false;
   general.add_options()("help,h", po::bool_switch(&help), "show this help")(
       "version", po::bool_switch(&version), "show the version");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value(&o.inputs)->composing(), "inputs");
+  po::options_description known;
+  known.add(visible).add(general);
   po::options_description all;
-  all.add(visible).add(general).add(hidden);
-  po::positional_options_description positional;
-  positional.add("input", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    PrintError(std::string(e.what()) + " (see gatescan --help)");
+  all.add(known).add_options()("input", po::value(&o.inputs)->composing(), "inputs");
+  if (!ParseArgs(args, all, "input", known, inventory ? "gatescan inventory" : "gatescan")) {
     return kExitError;
   }
   if (help) {
-    std::cout << (command == "inventory" ? kInventoryUsage : kUsage) << "\n"
+    std::cout << (inventory ? kInventoryUsage : kUsage) << "\n"
               << visible << "\n"
               << general << "\n";
     return kExitClean;
@@ -299,10 +407,10 @@ int RunCli(int argc, const char* const* argv) {
     std::cout << kVersion << "\n";
     return kExitClean;
   }
-  if (command == "inventory") {
-    InventoryCommand inventory;
-    if (!ValidateInventory(o, &inventory)) return kExitError;
-    return RunInventory(inventory);
+  if (inventory) {
+    InventoryCommand run;
+    if (!ValidateInventory(o, &run)) return kExitError;
+    return RunInventory(run);
   }
   ScanCommand scan;
   if (!ValidateScan(o, &scan)) return kExitError;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gatescan/cli/warnings.h"
 #include "gatescan/input/source.h"
 #include "gatescan/pipeline/pipeline.h"
 #include "gatescan/policy/policy.h"
@@ -31,21 +32,44 @@ std::string UtcTimestamp() {
   return buf;
 }
 
+bool ReadsStandardInput(const std::vector<InputSpec>& inputs) {
+  for (const InputSpec& input : inputs) {
+    if (input.path == "-") return true;
+  }
+  return false;
+}
+
+// One line for someone who typed `gatescan` and waits: it is reading.
+void HintWhenWaitingOnTerminal(const char* what) {
+  if (isatty(STDIN_FILENO) == 0) return;
+  PrintError(std::string("reading ") + what +
+             " from standard input (the terminal); end with Ctrl-D, or name files: "
+             "see gatescan --help");
+}
+
 // Loads the policy, lists the inputs, builds the evaluator and runs the
-// pipeline into the collector `make_collector` returns. `need_constraints`:
-// a scan without constraints is a usage error; an inventory is not.
+// pipeline into the collector `make_collector` returns; then says what was
+// not checked. `need_constraints`: a scan without constraints is a usage
+// error; an inventory is not.
 int LoadAndScan(const InputOptions& in, bool need_constraints, const std::string& enforcement_point,
+                bool errors_inline,
                 const std::function<std::unique_ptr<Collector>(const Policy&)>& make_collector,
                 ScanResult* result) {
+  Warnings warnings;
   Policy policy;
   Status status = LoadPolicy(PolicyOptions{in.policies, in.allow}, &policy);
   if (!status.ok()) {
     PrintError(status.message());
     return kExitError;
   }
-  if (policy.constraints.empty() && need_constraints) {
-    PrintError("no constraints to check: give --policy files with constraints, or --allow PREFIX");
-    return kExitError;
+  if (policy.constraints.empty()) {
+    // They often say why nothing loaded (an object that is no policy object).
+    for (const auto& warning : policy.warnings) warnings.Add(warning);
+    if (need_constraints) {
+      PrintError(
+          "no constraints to check: give --policy files with constraints, or --allow PREFIX");
+      return kExitError;
+    }
   }
   ScanOptions scan;
   status = ListInputs(in.inputs, &scan.inputs);
@@ -63,15 +87,27 @@ int LoadAndScan(const InputOptions& in, bool need_constraints, const std::string
   scan.stats = in.stats;
 
   const Evaluator evaluator(policy, scan.evaluate);
-  for (const auto& warning : evaluator.Warnings()) PrintError("warning: " + warning);
+  if (!policy.constraints.empty()) {
+    for (const auto& warning : evaluator.Warnings()) warnings.Add(warning);
+  }
+  if (ReadsStandardInput(scan.inputs)) HintWhenWaitingOnTerminal("Kubernetes objects");
   std::unique_ptr<Collector> collector = make_collector(policy);
   std::unique_ptr<OutputSink> sink = in.quiet ? MakeNullSink() : MakeFdSink(STDOUT_FILENO);
-  CountingDiagnostics diagnostics;
-  *result = RunScan(scan, evaluator, collector.get(), sink.get(), &diagnostics);
+  // -o ndjson carries error records inline: standard error only counts them.
+  const bool inline_only = errors_inline && !in.quiet;
+  StreamDiagnostics to_stderr(stderr, in.errors_shown);
+  CountingDiagnostics counted;
+  Diagnostics* diagnostics = inline_only ? static_cast<Diagnostics*>(&counted) : &to_stderr;
+  *result = RunScan(scan, evaluator, collector.get(), sink.get(), diagnostics);
   if (!result->status.ok()) PrintError(result->status.message());
   if (result->errored) {
-    PrintError(std::to_string(result->summary.errors) +
-               " error(s) while scanning; see the error records");
+    PrintError(std::to_string(result->summary.errors) + " error(s) while scanning" +
+               (inline_only ? "; see the error records in the output" : ""));
+  }
+  if (result->status.ok()) WarnAboutScan(in, policy, scan.inputs, *result, &warnings);
+  if (in.strict && warnings.count() > 0) {
+    PrintError("--strict: " + std::to_string(warnings.count()) + " warning(s)");
+    return kExitError;
   }
   return result->exit_code();
 }
@@ -95,7 +131,7 @@ int RunScan(const ScanCommand& command) {
       command.format == OutputFormat::kGator ? std::string(kGatorEnforcementPoint) : "";
   ScanResult result;
   const int code = LoadAndScan(
-      command.in, /*need_constraints=*/true, point,
+      command.in, /*need_constraints=*/true, point, command.format == OutputFormat::kNdjson,
       [&](const Policy& policy) {
         return std::unique_ptr<Collector>(MakeReporter(command.format, policy, report));
       },
@@ -106,7 +142,7 @@ int RunScan(const ScanCommand& command) {
 int RunInventory(const InventoryCommand& command) {
   ScanResult result;
   return LoadAndScan(
-      command.in, /*need_constraints=*/false, "",
+      command.in, /*need_constraints=*/false, "", /*errors_inline=*/false,
       [&](const Policy& policy) {
         return MakeInventoryCollector(command.format,
                                       policy.constraints.empty() ? nullptr : &policy);
@@ -116,8 +152,9 @@ int RunInventory(const InventoryCommand& command) {
 
 int RunExplain(const ExplainCommand& command) {
   std::vector<std::string> images = command.images;
-  if (images.empty() || (images.size() == 1 && images[0] == "-")) {
+  if (images.size() == 1 && images[0] == "-") {
     images.clear();
+    HintWhenWaitingOnTerminal("images");
     std::string line;
     while (std::getline(std::cin, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();

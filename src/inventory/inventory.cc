@@ -47,12 +47,21 @@ class InventoryCollector final : public Collector {
     thread_local ImageReference ref;
     chunk->push_back('O');
     PutBytes(evaluated.object->ns, chunk);
-    PutU32(static_cast<uint32_t>(evaluated.containers.size()), chunk);
-    for (const ContainerRef& c : evaluated.containers) {
+    // With --expand a workload's pod template counts as its containers, as
+    // the Pods it makes would.
+    PutU32(
+        static_cast<uint32_t>(evaluated.containers.size() + evaluated.template_containers.size()),
+        chunk);
+    for (size_t i = 0; i < evaluated.containers.size() + evaluated.template_containers.size();
+         ++i) {
+      const bool implied = i >= evaluated.containers.size();
+      const ContainerRef& c = implied
+                                  ? evaluated.template_containers[i - evaluated.containers.size()]
+                                  : evaluated.containers[i];
       const bool valid = c.image_is_string && ParseNormalizedNamed(c.image, &ref);
       uint8_t flags = valid ? kValid : 0;
       if (c.image_is_string) flags |= kImageIsString;
-      if (IsBlocked(c, evaluated.violations)) flags |= kBlocked;
+      if (IsBlocked(c, implied, evaluated.violations)) flags |= kBlocked;
       chunk->push_back(static_cast<char>(c.list));
       chunk->push_back(static_cast<char>(flags));
       PutBytes(c.image, chunk);
@@ -126,10 +135,12 @@ class InventoryCollector final : public Collector {
 
  private:
   // A violation names the container it flags by list, name and image;
-  // implied violations (--expand) and match errors name none of the object's own.
-  static bool IsBlocked(const ContainerRef& c, std::span<const Violation> violations) {
+  // implied violations (--expand) name the pod template's containers, the
+  // others the object's own; match errors name none.
+  static bool IsBlocked(const ContainerRef& c, bool implied,
+                        std::span<const Violation> violations) {
     for (const Violation& v : violations) {
-      if (v.is_match_error || !v.implied_by.empty()) continue;
+      if (v.is_match_error || v.implied_by.empty() == implied) continue;
       if (v.list == c.list && v.image == c.image && v.container_name == c.name) return true;
     }
     return false;

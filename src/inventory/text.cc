@@ -1,56 +1,17 @@
 // text.cc — the inventory as aligned tables. Untrusted strings are shown with
-// control bytes escaped so that an image name cannot drive the terminal.
+// what a terminal would act on escaped, so that an image name cannot drive it.
 
 #include <cstdio>
 
 #include "aggregate.h"
+#include "gatescan/common/terminal.h"
 
 namespace gatescan::inventory_internal {
 namespace {
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n = c < 0x80                 ? 1
-             : c >= 0xC2 && c <= 0xDF ? 2
-             : c >= 0xE0 && c <= 0xEF ? 3
-             : c >= 0xF0 && c <= 0xF4 ? 4
-                                      : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  // Overlong forms, surrogates and code points past U+10FFFF.
-  if ((c == 0xE0 && byte(i + 1) < 0xA0) || (c == 0xED && byte(i + 1) > 0x9F) ||
-      (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) > 0x8F)) {
-    return 0;
-  }
-  return n;
-}
-
-// C0 and C1 controls, DEL and invalid bytes become \xNN (C1 as \u0080...).
-std::string Printable(std::string_view s) {
-  std::string out;
-  char buf[12];
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t n = Utf8SequenceLength(s, i);
-    if (n == 0 || c < 0x20 || c == 0x7f) {
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
-    } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[i + 1]));
-      out += buf;
-      i += 2;
-    } else {
-      out.append(s.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
+// Untrusted names are shown as the text report shows them on a terminal
+// (common/terminal.h): controls, invalid bytes and bidi overrides escaped.
+std::string Printable(std::string_view s) { return TerminalSafe(s); }
 
 class TextTable {
  public:

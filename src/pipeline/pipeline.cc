@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "gatescan/extract/extract.h"
+#include "gatescan/policy/spec_match.h"
 #include "gatescan/report/progress.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -89,6 +90,9 @@ struct Batch {
   uint64_t violation_count = 0;
   uint64_t errors = 0;
   bool denied = false;
+  uint64_t selected = 0;
+  bool constraint_matched = false;
+  std::array<uint64_t, kWorkloadKindCount> unexpanded_workloads{};
 
   void Reset() {
     input_index = 0;
@@ -102,10 +106,19 @@ struct Batch {
     open_error.clear();
     first_of_input = false;
     input_size_hint = 0;
-    objects = containers = violation_count = errors = 0;
+    objects = containers = violation_count = errors = selected = 0;
     denied = false;
+    constraint_matched = false;
+    unexpanded_workloads.fill(0);
   }
 };
+
+constexpr std::string_view kNoKind =
+    "object has no kind: Kubernetes and gator refuse it (Object 'Kind' is missing), so "
+    "Gatekeeper never reviews it";
+constexpr std::string_view kNoApiVersion =
+    "object has no apiVersion: the API server refuses it (Object 'apiVersion' is missing), so "
+    "Gatekeeper never reviews it";
 
 std::string_view KindFromListKind(std::string_view list_kind) {
   if (list_kind.size() > 4 && list_kind.substr(list_kind.size() - 4) == "List") {
@@ -141,6 +154,8 @@ class Scanner {
   void Evaluate(Batch* batch, const ResolvedLists* resolved);
   void Format(Batch* batch) const;
   void EvaluateAndFormat(Batch* batch, const ResolvedLists* resolved);
+  void CountUnchecked(const ObjectRecord& record, const ExtractedBatch& extracted,
+                      Batch* batch) const;
   void Output(Batch* batch);
   void Emit(Batch* batch);
   Batch* Acquire();
@@ -161,6 +176,9 @@ class Scanner {
   bool input_started_ = false;  // the current input's first batch is out
   uint64_t input_size_hint_ = 0;
   std::atomic<bool> stop_{false};  // set by the output stage when the sink closed
+  // Some object matched a constraint: the batches still in flight need not
+  // look for one (a hint; the counts come from the batches).
+  std::atomic<bool> any_constraint_matched_{false};
 
   // Output stage state (serial).
   std::deque<Batch*> pending_;
@@ -269,7 +287,10 @@ void Scanner::Evaluate(Batch* batch, const ResolvedLists* resolved) {
   batch->items.clear();
   batch->error_records.clear();
   batch->objects = batch->containers = batch->violation_count = batch->errors = 0;
+  batch->selected = 0;
   batch->denied = false;
+  batch->constraint_matched = false;
+  batch->unexpanded_workloads.fill(0);
   const RecordOrigin input_origin{framed.input, 0, 0, {}};
 
   auto add_error = [batch](const RecordOrigin& where, std::string_view message) {
@@ -310,9 +331,21 @@ void Scanner::Evaluate(Batch* batch, const ResolvedLists* resolved) {
         if (!record.has_api_version) record.api_version = it->second.api_version;
       }
     }
+    // The API server refuses such objects, so Gatekeeper never reviews them;
+    // printed, they would read "/Pod ns/name".
+    if (record.kind.empty()) {
+      add_error(origin, kNoKind);
+      continue;
+    }
+    if (record.api_version.empty()) {
+      add_error(origin, kNoApiVersion);
+      continue;
+    }
     ++batch->objects;
     batch->containers += record.containers.size();
     if (!evaluator_.Selected(record, extracted)) continue;
+    ++batch->selected;
+    CountUnchecked(record, extracted, batch);
     const size_t first = batch->violations.size();
     const size_t n = evaluator_.Evaluate(record, extracted, &batch->violations, &extracted.arena);
     const std::span<const Violation> found(batch->violations.data() + first, n);
@@ -339,10 +372,51 @@ void Scanner::Format(Batch* batch) const {
     evaluated.object = &record;
     evaluated.containers = std::span<const ContainerRef>(
         extracted.containers.data() + record.containers.begin, record.containers.size());
+    evaluated.template_containers = std::span<const ContainerRef>(
+        extracted.containers.data() + record.template_containers.begin,
+        record.template_containers.size());
     evaluated.violations =
         std::span<const Violation>(batch->violations.data() + item.first, item.count);
     evaluated.origin = item.origin;
     collector_->Collect(evaluated, &batch->chunk);
+  }
+}
+
+// What the run's warnings need: selected workloads whose pod template goes
+// unchecked without --expand, and whether any constraint's spec.match
+// selects anything at all. Once one batch has found a match, the others
+// stop looking.
+void Scanner::CountUnchecked(const ObjectRecord& record, const ExtractedBatch& extracted,
+                             Batch* batch) const {
+  const bool expand = options_.evaluate.expand;
+  if (!expand) {
+    for (size_t k = 0; k < kWorkloadKindCount; ++k) {
+      if (record.kind == kWorkloadKinds[k]) ++batch->unexpanded_workloads[k];
+    }
+  }
+  if (batch->constraint_matched || any_constraint_matched_.load(std::memory_order_relaxed)) {
+    return;
+  }
+  if (expand && record.template_path != PodTemplatePath::kNone) {
+    batch->constraint_matched = true;
+    return;
+  }
+  const Policy& policy = evaluator_.policy();
+  MatchTarget target;
+  target.group = SplitApiVersion(record.api_version).first;
+  target.kind = record.kind;
+  target.ns = record.ns;
+  target.name = record.name;
+  target.labels =
+      std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
+  target.empty_namespace_for_cluster_objects =
+      options_.evaluate.enforcement_point == kGatorEnforcementPoint;
+  std::string error;
+  for (const Constraint& c : policy.constraints) {
+    if (Matches(c.match, target, policy.namespaces, &error) != MatchOutcome::kNoMatch) {
+      batch->constraint_matched = true;
+      return;
+    }
   }
 }
 
@@ -358,6 +432,16 @@ void Scanner::Emit(Batch* batch) {
   result_.summary.containers += batch->containers;
   result_.summary.violations += batch->violation_count;
   result_.summary.errors += batch->errors;
+  result_.selected += batch->selected;
+  result_.constraint_matched = result_.constraint_matched || batch->constraint_matched;
+  if (batch->constraint_matched) any_constraint_matched_.store(true, std::memory_order_relaxed);
+  for (size_t k = 0; k < kWorkloadKindCount; ++k) {
+    result_.unexpanded_workloads[k] += batch->unexpanded_workloads[k];
+  }
+  if (batch->input_index < result_.objects_per_input.size()) {
+    result_.objects_per_input[batch->input_index] += batch->objects;
+    result_.errors_per_input[batch->input_index] += batch->errors;
+  }
   result_.denied = result_.denied || batch->denied;
   result_.errored = result_.errored || batch->errors > 0;
   if (progress_ && batch->first_of_input && batch->framed.input != nullptr) {
@@ -414,6 +498,8 @@ ScanResult Scanner::Run() {
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                   static_cast<size_t>(threads));
   progress_ = MakeProgress(options_.progress);
+  result_.objects_per_input.assign(options_.inputs.size(), 0);
+  result_.errors_per_input.assign(options_.inputs.size(), 0);
   // Stage 1 in the framer saves a pass on one thread; with more it would
   // lengthen the serial input stage, which -j2 is then bound by.
   framer_options_ = options_.framer;

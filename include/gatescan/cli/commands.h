@@ -31,7 +31,9 @@ struct InputOptions {
   ProgressMode progress = ProgressMode::kAuto;
   bool stats = false;
   uint64_t max_object_bytes = 256ull << 20;
-  bool quiet = false;  // nothing on standard output
+  bool quiet = false;         // nothing on standard output
+  bool strict = false;        // a warning makes the exit code 2
+  int64_t errors_shown = 20;  // error records printed on standard error; -1: all
 };
 
 struct ScanCommand {

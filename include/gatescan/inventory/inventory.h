@@ -16,6 +16,8 @@
 //     ephemeralContainers); objects and namespaces are distinct counts of the
 //     objects and (non-empty) metadata.namespace values holding at least one
 //     such container. An object without a namespace counts in no namespace.
+//     With --expand a workload's pod template containers count as its own
+//     (blocked by the violations implied through them).
 //   - an image that does not parse, or that is not a string, is an invalid
 //     reference: it is listed with the parser's error (or "image is not a
 //     string") and belongs to no registry or repository.

@@ -12,8 +12,11 @@
 // object. One bad object becomes an error record; the scan goes on.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gatescan/common/status.h"
@@ -36,8 +39,25 @@ struct ScanOptions {
   bool stats = false;  // print a summary on standard error
 };
 
+// Workload kinds whose pod template only --expand checks (as Gatekeeper's
+// ExpansionTemplates do); ScanResult counts them when --expand is off.
+inline constexpr std::string_view kWorkloadKinds[] = {
+    "Deployment", "StatefulSet",           "DaemonSet",   "ReplicaSet",
+    "Job",        "ReplicationController", "PodTemplate", "CronJob"};
+inline constexpr size_t kWorkloadKindCount = std::size(kWorkloadKinds);
+
 struct ScanResult {
   ScanSummary summary;
+  // For the warnings about what was not checked (cli/warnings).
+  std::vector<uint64_t> objects_per_input;  // parallel to ScanOptions::inputs
+  std::vector<uint64_t> errors_per_input;
+  uint64_t selected = 0;  // objects that passed the scan filters (-n, -l, Config ...)
+  // Whether some selected object matched some constraint's spec.match (or,
+  // with --expand, carries a pod template). Only meaningful when no
+  // violation was found: counting stops at the first match.
+  bool constraint_matched = false;
+  // Selected objects of kWorkloadKinds, by kind, when --expand is off.
+  std::array<uint64_t, kWorkloadKindCount> unexpanded_workloads{};
   bool denied = false;   // at least one deny violation
   bool errored = false;  // at least one error record or I/O failure
   Status status;         // a fatal problem (output failure); records are not fatal

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
+#include <string>
 
 #include "gatescan/report/record.h"
 
@@ -20,6 +22,28 @@ class Diagnostics {
   virtual void Error(const ScanError& error) = 0;
   virtual void Finish() {}
 };
+
+// Prints each record as one line on `out` (standard error):
+//   gatescan: <source>:<byte offset> (item <n>): <message>
+// the source and message made terminal-safe; after `limit` lines (negative:
+// no limit) only counts, and Finish() says how many more there were.
+class StreamDiagnostics : public Diagnostics {
+ public:
+  StreamDiagnostics(std::FILE* out, int64_t limit) : out_(out), limit_(limit) {}
+  void Error(const ScanError& error) override;
+  void Finish() override;
+  uint64_t errors() const { return errors_; }
+
+  static constexpr int64_t kDefaultLimit = 20;
+
+ private:
+  std::FILE* out_;
+  int64_t limit_;
+  uint64_t errors_ = 0;
+};
+
+// The line StreamDiagnostics prints for one record, without its newline.
+std::string DiagnosticLine(const ScanError& error);
 
 // Counts only (error records reach the user some other way, or tests).
 class CountingDiagnostics : public Diagnostics {

@@ -34,7 +34,9 @@ struct ScanError {
 struct EvaluatedObject {
   const ObjectRecord* object = nullptr;
   std::span<const ContainerRef> containers;  // the object's own (not its template's)
-  std::span<const Violation> violations;     // sorted as Gatekeeper sorts them; may be empty
+  // A workload's pod template containers; empty unless --expand read them.
+  std::span<const ContainerRef> template_containers;
+  std::span<const Violation> violations;  // sorted as Gatekeeper sorts them; may be empty
   RecordOrigin origin;
 };
 
