@@ -170,6 +170,14 @@ TEST(JsonTestSuite, NoCrashAndEveryInvalidFileIsAnError) {
       EXPECT_EQ(r.exit_code, 2) << r.out;
       EXPECT_NE(r.out.find(name), std::string::npos)
           << "the error record names the file: " << r.out;
+      // The default text output shows the record on standard error: file and offset.
+      const RunResult text = RunGatescan({"-p", policy, e.path().string()});
+      EXPECT_EQ(text.exit_code, 2);
+      const size_t at = text.err.find("/" + name + ":");
+      ASSERT_NE(at, std::string::npos) << text.err;
+      EXPECT_TRUE(std::regex_search(text.err.substr(at + name.size() + 2),
+                                    std::regex("^[0-9]+ \\(item [0-9]+\\): ")))
+          << text.err;
     }
   }
   EXPECT_EQ(n_files, 187u);
@@ -212,6 +220,11 @@ TEST(Sweeps, TruncationKeepsEverythingBeforeTheCut) {
           RunGatescan({"-o", "ndjson", "-p", policy, dir.Write("cut.json", text.substr(0, cut))});
       SCOPED_TRACE(std::string(rel) + " cut at " + std::to_string(cut));
       EXPECT_EQ(r.exit_code, 2);
+      const RunResult text = RunGatescan({"-p", policy, dir.path().string() + "/cut.json"});
+      EXPECT_EQ(text.exit_code, 2);
+      EXPECT_TRUE(std::regex_search(text.err, std::regex("gatescan: [^\n]*/cut\\.json:[0-9]+ "
+                                                         "\\(item [0-9]+\\): ")))
+          << text.err;
       const auto got = ViolationOffsets(r.out);
       const std::multiset<uint64_t> got_set(got.begin(), got.end());
       const auto full_offsets = ViolationOffsets(full.out);

@@ -5,10 +5,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "gatescan/common/quote.h"
+#include "gatescan/report/diagnostics.h"
 
 namespace gatescan {
 namespace {
@@ -600,6 +603,38 @@ TEST(FdSinkTest, DiskFullIsAnError) {
   EXPECT_FALSE(sink->closed());
   EXPECT_FALSE(sink->Write(std::string(100000, 'x')).ok());
   close(fd);
+}
+
+// Error records on standard error: one line each, terminal-safe, the first
+// `limit` of them and then a count.
+TEST(StreamDiagnosticsTest, LinesLimitAndCount) {
+  InputSpec input{"x", "dump\x1b[2J.json"};
+  auto run = [&](int64_t limit, int records) {
+    std::FILE* f = std::tmpfile();
+    StreamDiagnostics d(f, limit);
+    for (int i = 0; i < records; ++i) {
+      d.Error(ScanError{{&input, 100u + static_cast<uint64_t>(i), static_cast<uint64_t>(i)},
+                        "malformed JSON: \xe2\x80\xae"});
+    }
+    d.Finish();
+    EXPECT_EQ(d.errors(), static_cast<uint64_t>(records));
+    std::rewind(f);
+    std::string out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    std::fclose(f);
+    return out;
+  };
+  EXPECT_EQ(run(20, 2),
+            "gatescan: dump\\x1b[2J.json:100 (item 0): malformed JSON: \\u202e\n"
+            "gatescan: dump\\x1b[2J.json:101 (item 1): malformed JSON: \\u202e\n");
+  const std::string limited = run(1, 3);
+  EXPECT_EQ(limited,
+            "gatescan: dump\\x1b[2J.json:100 (item 0): malformed JSON: \\u202e\n"
+            "gatescan: ... and 2 more error record(s); --errors all shows every one\n");
+  const std::string all = run(-1, 30);
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 30);
+  EXPECT_EQ(run(0, 0), "");
 }
 
 }  // namespace

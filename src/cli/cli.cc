@@ -1,23 +1,17 @@
 #include "gatescan/cli/cli.h"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <boost/program_options.hpp>
-#include <cstdio>
 #include <cstdlib>
-#include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "gatescan/evaluate/evaluate.h"
-#include "gatescan/cli/explain.h"
-#include "gatescan/inventory/inventory.h"
+#include "gatescan/cli/commands.h"
+#include "gatescan/common/status.h"
 #include "gatescan/policy/spec_match.h"
-#include "gatescan/pipeline/pipeline.h"
-#include "gatescan/policy/policy.h"
-#include "gatescan/report/report.h"
-#include "gatescan/input/source.h"
 
 namespace gatescan {
 namespace {
@@ -31,6 +25,8 @@ constexpr const char* kUsage =
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
+  gatescan inventory [OPTIONS] [INPUT ...]  every image of the dumps, by registry and repository,
+                                            and what an allowlist would block (see inventory --help)
   gatescan explain [OPTIONS] IMAGE ...      how an image parses, which constraint allows it
   gatescan --version | --help | <command> --help
 
@@ -45,10 +41,17 @@ Examples:
   gatescan -p policies/ -o gator dump.json.zst       # byte-identical to `gator test`
   gatescan -p policies/ -o ndjson -n 'team-*' -l app=web dumps/
 
+Error records (malformed JSON, unreadable input ...) are printed on standard
+error as `gatescan: SOURCE:OFFSET (item N): MESSAGE` (-o ndjson also carries
+them inline); warnings say what was not checked (no objects, nothing matched,
+workloads without --expand); --strict makes a warning exit 2.
+
 Exit codes: 0 nothing to report, 1 a violation with enforcementAction deny,
-            2 an error (bad usage, unreadable input or policy, malformed JSON).
+            2 an error (bad usage, unreadable input or policy, malformed JSON;
+            a warning under --strict).
 )";
 
+// The options as Boost.Program_options fills them: text, checked by Validate*.
 struct CliOptions {
   std::vector<std::string> policies;
   std::vector<std::string> allow;
@@ -67,57 +70,69 @@ struct CliOptions {
   uint64_t max_object_bytes = 256ull << 20;
   bool exit_zero = false;
   bool quiet = false;
+  bool strict = false;
+  bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
+  std::string errors = "20";
   std::vector<std::string> inputs;
 };
 
-po::options_description ScanOptionsDescription(CliOptions* o) {
-  po::options_description desc("Scan options");
-  desc.add_options()(
+// The options scan and inventory share.
+void AddInputOptions(po::options_description* desc, CliOptions* o) {
+  desc->add_options()(
       "policy,p", po::value(&o->policies)->composing(),
       "Gatekeeper policy file or directory (YAML/JSON, multi-document, kind: List): "
       "ConstraintTemplates, constraints, ExpansionTemplates, Config, Namespaces. Repeatable.")(
       "allow", po::value(&o->allow)->composing(),
       "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
       "matching Pods (deny). Repeatable. Tip: end registries with '/'.")(
-      "output,o", po::value(&o->output)->default_value("text"),
-      "text | gator | ndjson | csv | audit | audit-log")(
       "namespace,n", po::value(&o->namespaces)->composing(),
       "only objects in this namespace (prefix*, *suffix, *contains* wildcards). Repeatable.")(
       "exclude-namespace", po::value(&o->excluded_namespaces)->composing(),
       "skip objects in this namespace (wildcards as -n). Repeatable.")(
+      "all-namespaces,A", po::bool_switch(&o->all_namespaces),
+      "every namespace (the default; accepted as in kubectl)")(
       "selector,l", po::value(&o->selector), "kubectl label selector: a=b,c!=d,e in (x,y),!f")(
       "expand", po::bool_switch(&o->expand),
       "also check pod templates of workloads, as Gatekeeper ExpansionTemplates do")(
       "match", po::value(&o->match)->default_value("gatekeeper"),
       "gatekeeper (raw byte prefix, exactly as the Rego) | reference (normalised image "
       "references, matched on component boundaries: docker.io allows busybox, not "
-      "docker.io.evil.com/x)")("violations-limit",
-                               po::value(&o->violations_limit)->default_value("unlimited"),
-                               "-o audit: violations kept per constraint (Gatekeeper keeps 20)")(
-      "truncate-messages", po::bool_switch(&o->truncate_messages),
-      "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")(
-      "threads,j", po::value(&o->threads)->default_value(0),
-      "worker threads (0: all hardware threads)")(
+      "docker.io.evil.com/x)")("threads,j", po::value(&o->threads)->default_value(0),
+                               "worker threads (0: all hardware threads)")(
       "progress", po::value(&o->progress)->default_value("auto"),
-      "auto | always | never (on stderr)")("color", po::value(&o->color)->default_value("auto"),
-                                           "auto | always | never (NO_COLOR honoured)")(
-      "stats", po::bool_switch(&o->stats), "print a summary with throughput on stderr")(
+      "auto | always | never (on stderr)")("stats", po::bool_switch(&o->stats),
+                                           "print a summary with throughput on stderr")(
       "max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
       "larger objects become error records; the scan goes on")(
-      "exit-zero", po::bool_switch(&o->exit_zero), "exit 0 even when violations are found")(
-      "quiet,q", po::bool_switch(&o->quiet), "print nothing on standard output");
+      "errors", po::value(&o->errors)->default_value("20"),
+      "error records printed on stderr: a number, or all")(
+      "strict", po::bool_switch(&o->strict),
+      "exit 2 when a warning is printed (unattended audits)")("quiet,q", po::bool_switch(&o->quiet),
+                                                              "print nothing on standard output");
+}
+
+po::options_description ScanOptionsDescription(CliOptions* o) {
+  po::options_description desc("Scan options");
+  desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
+                     "text | gator | ndjson | csv | audit | audit-log");
+  AddInputOptions(&desc, o);
+  desc.add_options()("violations-limit",
+                     po::value(&o->violations_limit)->default_value("unlimited"),
+                     "-o audit: violations kept per constraint (Gatekeeper keeps 20)")(
+      "truncate-messages", po::bool_switch(&o->truncate_messages),
+      "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")(
+      "color", po::value(&o->color)->default_value("auto"),
+      "auto | always | never (NO_COLOR honoured)")("exit-zero", po::bool_switch(&o->exit_zero),
+                                                   "exit 0 even when violations are found");
   return desc;
 }
 
-void Fail(const std::string& message) { std::fprintf(stderr, "gatescan: %s\n", message.c_str()); }
-
-std::string UtcTimestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+po::options_description InventoryOptionsDescription(CliOptions* o) {
+  po::options_description desc("Inventory options");
+  desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
+                     "text | json | csv | html");
+  AddInputOptions(&desc, o);
+  return desc;
 }
 
 bool ParseMode(const std::string& value, const char* option, ProgressMode* out) {
@@ -128,7 +143,7 @@ bool ParseMode(const std::string& value, const char* option, ProgressMode* out) 
   else if (value == "never")
     *out = ProgressMode::kNever;
   else {
-    Fail(std::string("--") + option + " must be auto, always or never, not '" + value + "'");
+    PrintError(std::string("--") + option + " must be auto, always or never, not '" + value + "'");
     return false;
   }
   return true;
@@ -140,107 +155,86 @@ bool ParseMatchMode(const std::string& value, MatchMode* out) {
   } else if (value == "reference") {
     *out = MatchMode::kReference;
   } else {
-    Fail("--match must be 'gatekeeper' or 'reference', not '" + value + "'");
+    PrintError("--match must be 'gatekeeper' or 'reference', not '" + value + "'");
     return false;
   }
   return true;
 }
 
-class NullSink : public OutputSink {
- public:
-  Status Write(std::string_view) override { return Status::Ok(); }
-};
-
-int RunScanCommand(const CliOptions& o, bool inventory) {
-  OutputFormat format = OutputFormat::kText;
-  InventoryFormat inventory_format = InventoryFormat::kText;
-  if (inventory ? !ParseInventoryFormat(o.output, &inventory_format)
-                : !ParseOutputFormat(o.output, &format)) {
-    Fail("unknown output format '" + o.output +
-         (inventory ? "' (text, json, csv, html)"
-                    : "' (text, gator, ndjson, csv, audit, audit-log)"));
-    return kExitError;
-  }
-  MatchMode match;
-  if (!ParseMatchMode(o.match, &match)) return kExitError;
-  ProgressMode progress, color;
-  if (!ParseMode(o.progress, "progress", &progress) || !ParseMode(o.color, "color", &color)) {
-    return kExitError;
+// The options scan and inventory share (and --color, which only scan uses);
+// false (after saying why) when one is bad.
+bool ValidateInputOptions(const CliOptions& o, InputOptions* in, ProgressMode* color) {
+  if (!ParseMatchMode(o.match, &in->match)) return false;
+  if (!ParseMode(o.progress, "progress", &in->progress) || !ParseMode(o.color, "color", color)) {
+    return false;
   }
   if (o.threads < 0) {
-    Fail("--threads must be 0 (all) or a positive number");
-    return kExitError;
+    PrintError("--threads must be 0 (all) or a positive number");
+    return false;
   }
-  ReportOptions report;
-  report.truncate_messages = o.truncate_messages;
-  report.timestamp = UtcTimestamp();
+  in->policies = o.policies;
+  in->allow = o.allow;
+  in->inputs = o.inputs;
+  in->filter.namespaces = o.namespaces;
+  in->filter.excluded_namespaces = o.excluded_namespaces;
+  if (!o.selector.empty()) {
+    LabelSelector selector;
+    const Status status = ParseLabelSelector(o.selector, &selector);
+    if (!status.ok()) {
+      PrintError("--selector: " + status.message());
+      return false;
+    }
+    in->filter.selector = std::move(selector);
+  }
+  in->expand = o.expand;
+  in->threads = o.threads;
+  in->stats = o.stats;
+  in->max_object_bytes = o.max_object_bytes;
+  in->quiet = o.quiet;
+  in->strict = o.strict;
+  if (o.errors == "all") {
+    in->errors_shown = -1;
+  } else {
+    char* end = nullptr;
+    const long long n = std::strtoll(o.errors.c_str(), &end, 10);
+    if (o.errors.empty() || *end != '\0' || n < 0) {
+      PrintError("--errors must be a number >= 0 or 'all', not '" + o.errors + "'");
+      return false;
+    }
+    in->errors_shown = n;
+  }
+  return true;
+}
+
+bool ValidateScan(const CliOptions& o, ScanCommand* command) {
+  if (!ParseOutputFormat(o.output, &command->format)) {
+    PrintError("unknown output format '" + o.output + "' (" + std::string(OutputFormatNames()) +
+               ")");
+    return false;
+  }
+  if (!ValidateInputOptions(o, &command->in, &command->color)) return false;
+  command->report.truncate_messages = o.truncate_messages;
   if (o.violations_limit != "unlimited") {
     char* end = nullptr;
     const long long limit = std::strtoll(o.violations_limit.c_str(), &end, 10);
     if (o.violations_limit.empty() || *end != '\0' || limit < 0) {
-      Fail("--violations-limit must be a number >= 0 or 'unlimited', not '" + o.violations_limit +
-           "'");
-      return kExitError;
+      PrintError("--violations-limit must be a number >= 0 or 'unlimited', not '" +
+                 o.violations_limit + "'");
+      return false;
     }
-    report.violations_limit = limit;
+    command->report.violations_limit = limit;
   }
-  const bool stdout_tty = isatty(STDOUT_FILENO) != 0;
-  report.escape_control = stdout_tty;
-  const char* no_color = std::getenv("NO_COLOR");
-  report.color = color == ProgressMode::kAlways || (color == ProgressMode::kAuto && stdout_tty &&
-                                                    (no_color == nullptr || *no_color == '\0'));
+  command->exit_zero = o.exit_zero;
+  return true;
+}
 
-  Policy policy;
-  PolicyOptions policy_options{o.policies, o.allow};
-  Status status = LoadPolicy(policy_options, &policy);
-  if (!status.ok()) {
-    Fail(status.message());
-    return kExitError;
+bool ValidateInventory(const CliOptions& o, InventoryCommand* command) {
+  if (!ParseInventoryFormat(o.output, &command->format)) {
+    PrintError("unknown output format '" + o.output + "' (text, json, csv, html)");
+    return false;
   }
-  if (policy.constraints.empty() && !inventory) {
-    Fail("no constraints to check: give --policy files with constraints, or --allow PREFIX");
-    return kExitError;
-  }
-  ScanOptions scan;
-  status = ListInputs(o.inputs, &scan.inputs);
-  if (!status.ok()) {
-    Fail(status.message());
-    return kExitError;
-  }
-  scan.evaluate.expand = o.expand;
-  scan.evaluate.match = match;
-  if (!inventory && format == OutputFormat::kGator)
-    scan.evaluate.enforcement_point = kGatorEnforcementPoint;
-  scan.evaluate.filter.namespaces = o.namespaces;
-  scan.evaluate.filter.excluded_namespaces = o.excluded_namespaces;
-  if (!o.selector.empty()) {
-    LabelSelector selector;
-    status = ParseLabelSelector(o.selector, &selector);
-    if (!status.ok()) {
-      Fail("--selector: " + status.message());
-      return kExitError;
-    }
-    scan.evaluate.filter.selector = std::move(selector);
-  }
-  scan.framer.max_object_bytes = o.max_object_bytes;
-  scan.threads = o.threads;
-  scan.progress = progress;
-  scan.stats = o.stats;
-
-  const Evaluator evaluator(policy, scan.evaluate);
-  for (const auto& warning : evaluator.Warnings()) Fail("warning: " + warning);
-  auto reporter = inventory ? MakeInventoryReporter(inventory_format,
-                                                    policy.constraints.empty() ? nullptr : &policy)
-                            : MakeReporter(format, policy, report);
-  std::unique_ptr<OutputSink> sink =
-      o.quiet ? std::unique_ptr<OutputSink>(new NullSink()) : MakeFdSink(STDOUT_FILENO);
-  const ScanResult result = RunScan(scan, evaluator, reporter.get(), sink.get());
-  if (!result.status.ok()) Fail(result.status.message());
-  if (result.errored) {
-    Fail(std::to_string(result.summary.errors) + " error(s) while scanning; see the error records");
-  }
-  const int code = result.exit_code();
-  return code == kExitViolations && o.exit_zero ? kExitClean : code;
+  ProgressMode color;
+  return ValidateInputOptions(o, &command->in, &color);
 }
 
 constexpr const char* kInventoryUsage =
@@ -252,8 +246,9 @@ Usage:
 Counts containers, objects and namespaces per registry (`busybox` counts for
 docker.io), repository and exact image; container types; invalid references.
 With --allow/--policy it adds the what-if view: what that allowlist would block
-and how many objects and namespaces would break. -o html writes one
-self-contained page with charts that opens offline.
+and how many objects and namespaces would break. With --expand, the pod
+templates of workloads (Deployments, CronJobs ...) count as well. -o html
+writes one self-contained page with charts that opens offline.
   gatescan inventory -o html --allow docker.io/ --allow registry.k8s.io/ pods.json > report.html
 )";
 
@@ -269,116 +264,141 @@ Parsing follows distribution/reference (what kubelet and containerd use):
 constraint's verdict and the entry that decided it are shown.
 )";
 
-int RunExplain(const std::vector<std::string>& args) {
-  std::vector<std::string> policies, allow, images;
-  std::string output = "text", match_name = "gatekeeper";
-  bool help = false;
-  po::options_description desc("Explain options");
-  desc.add_options()("policy,p", po::value(&policies)->composing(),
-                     "policy file or directory (repeatable)")(
-      "allow", po::value(&allow)->composing(), "allowed repo prefix (repeatable)")(
-      "output,o", po::value(&output)->default_value("text"), "text | json (one object per image)")(
-      "match", po::value(&match_name)->default_value("gatekeeper"), "gatekeeper | reference")(
-      "help,h", po::bool_switch(&help), "show this help");
-  po::options_description hidden;
-  hidden.add_options()("image", po::value(&images)->composing(), "images");
-  po::options_description all;
-  all.add(desc).add(hidden);
+// Levenshtein distance, for "did you mean".
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest candidate to `word` when it is close enough to be a typo, else "".
+std::string Closest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    const size_t d = EditDistance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+// Parses `args` into the variables `all` points to, the words that are no
+// option into `positional_name`. On a usage error, says
+// why (with the closest option of `visible` for an unknown one) and returns false.
+bool ParseArgs(const std::vector<std::string>& args, const po::options_description& all,
+               const char* positional_name, const po::options_description& visible,
+               const std::string& help_command) {
   po::positional_options_description positional;
-  positional.add("image", -1);
+  positional.add(positional_name, -1);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    const std::string name = e.get_option_name();
+    std::string message = std::string(e.what());
+    if (name.rfind("--", 0) == 0) {
+      std::vector<std::string> names;
+      for (const auto& option : visible.options()) names.push_back("--" + option->long_name());
+      const std::string closest = Closest(name.substr(0, name.find('=')), names);
+      if (!closest.empty()) message += "; did you mean " + closest + "?";
+    }
+    PrintError(message + " (see " + help_command + " --help)");
+    return false;
   } catch (const po::error& e) {
-    Fail(std::string(e.what()) + " (see gatescan explain --help)");
-    return kExitError;
+    PrintError(std::string(e.what()) + " (see " + help_command + " --help)");
+    return false;
   }
+  return true;
+}
+
+int ParseExplain(const std::vector<std::string>& args) {
+  ExplainCommand command;
+  std::string output = "text", match_name = "gatekeeper";
+  bool help = false;
+  po::options_description desc("Explain options");
+  desc.add_options()("policy,p", po::value(&command.policies)->composing(),
+                     "policy file or directory (repeatable)")(
+      "allow", po::value(&command.allow)->composing(), "allowed repo prefix (repeatable)")(
+      "output,o", po::value(&output)->default_value("text"), "text | json (one object per image)")(
+      "match", po::value(&match_name)->default_value("gatekeeper"), "gatekeeper | reference")(
+      "help,h", po::bool_switch(&help), "show this help");
+  po::options_description all;
+  all.add(desc).add_options()("image", po::value(&command.images)->composing(), "images");
+  if (!ParseArgs(args, all, "image", desc, "gatescan explain")) return kExitError;
   if (help) {
     std::cout << kExplainUsage << "\n" << desc << "\n";
     return kExitClean;
   }
-  ExplainFormat format;
+  if (command.images.empty()) {
+    PrintError(
+        "explain: give one IMAGE or more, or - to read one per line from standard input "
+        "(see gatescan explain --help)");
+    return kExitError;
+  }
   if (output == "text") {
-    format = ExplainFormat::kText;
+    command.format = ExplainFormat::kText;
   } else if (output == "json") {
-    format = ExplainFormat::kJson;
+    command.format = ExplainFormat::kJson;
   } else {
-    Fail("explain: -o must be text or json, not '" + output + "'");
+    PrintError("explain: -o must be text or json, not '" + output + "'");
     return kExitError;
   }
-  MatchMode match;
-  if (!ParseMatchMode(match_name, &match)) return kExitError;
-  if (images.empty() || (images.size() == 1 && images[0] == "-")) {
-    images.clear();
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      images.push_back(line);
-    }
-  }
-  Policy policy;
-  std::unique_ptr<Evaluator> evaluator;
-  if (!policies.empty() || !allow.empty()) {
-    const Status status = LoadPolicy(PolicyOptions{policies, allow}, &policy);
-    if (!status.ok()) {
-      Fail(status.message());
-      return kExitError;
-    }
-    EvaluateOptions options;
-    options.match = match;
-    evaluator = std::make_unique<Evaluator>(policy, options);
-  }
-  std::string out;
-  bool flagged = false;
-  for (const auto& image : images) {
-    ExplainImage(image, evaluator.get(), format, &out);
-    if (evaluator) {
-      for (const auto& v : evaluator->Verdicts(image)) flagged = flagged || !v.allowed;
-    }
-  }
-  auto sink = MakeFdSink(STDOUT_FILENO);
-  Status status = sink->Write(out);
-  if (status.ok()) status = sink->Flush();
-  if (!status.ok()) {
-    Fail(status.message());
-    return kExitError;
-  }
-  return flagged ? kExitViolations : kExitClean;
+  if (!ParseMatchMode(match_name, &command.match)) return kExitError;
+  return RunExplain(command);
 }
+
+const std::vector<std::string> kCommands = {"scan", "inventory", "explain"};
 
 }  // namespace
 
 int RunCli(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "scan";
-  if (!args.empty() && (args[0] == "scan" || args[0] == "inventory" || args[0] == "explain")) {
+  if (!args.empty() && std::find(kCommands.begin(), kCommands.end(), args[0]) != kCommands.end()) {
     command = args[0];
     args.erase(args.begin());
+  } else if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    // A word that is no command, no file and close to a command is a typo,
+    // not an input that does not exist.
+    std::error_code ec;
+    const std::string closest = Closest(args[0], kCommands);
+    if (!closest.empty() && !std::filesystem::exists(args[0], ec)) {
+      PrintError("'" + args[0] + "' is not a gatescan command or an input; did you mean '" +
+                 closest + "'? (see gatescan --help)");
+      return kExitError;
+    }
   }
-  if (command == "explain") return RunExplain(args);
+  if (command == "explain") return ParseExplain(args);
+  const bool inventory = command == "inventory";
   CliOptions o;
-  po::options_description visible = ScanOptionsDescription(&o);
+  po::options_description visible =
+      inventory ? InventoryOptionsDescription(&o) : ScanOptionsDescription(&o);
   po::options_description general("General");
   bool help = false, version = false;
   general.add_options()("help,h", po::bool_switch(&help), "show this help")(
       "version", po::bool_switch(&version), "show the version");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value(&o.inputs)->composing(), "inputs");
+  po::options_description known;
+  known.add(visible).add(general);
   po::options_description all;
-  all.add(visible).add(general).add(hidden);
-  po::positional_options_description positional;
-  positional.add("input", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    Fail(std::string(e.what()) + " (see gatescan --help)");
+  all.add(known).add_options()("input", po::value(&o.inputs)->composing(), "inputs");
+  if (!ParseArgs(args, all, "input", known, inventory ? "gatescan inventory" : "gatescan")) {
     return kExitError;
   }
   if (help) {
-    std::cout << (command == "inventory" ? kInventoryUsage : kUsage) << "\n"
+    std::cout << (inventory ? kInventoryUsage : kUsage) << "\n"
               << visible << "\n"
               << general << "\n";
     return kExitClean;
@@ -387,7 +407,14 @@ int RunCli(int argc, const char* const* argv) {
     std::cout << kVersion << "\n";
     return kExitClean;
   }
-  return RunScanCommand(o, command == "inventory");
+  if (inventory) {
+    InventoryCommand run;
+    if (!ValidateInventory(o, &run)) return kExitError;
+    return RunInventory(run);
+  }
+  ScanCommand scan;
+  if (!ValidateScan(o, &scan)) return kExitError;
+  return RunScan(scan);
 }
 
 }  // namespace gatescan

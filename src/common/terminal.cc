@@ -29,4 +29,10 @@ void AppendTerminalSafe(std::string_view s, std::string* out) {
   }
 }
 
+std::string TerminalSafe(std::string_view s) {
+  std::string out;
+  AppendTerminalSafe(s, &out);
+  return out;
+}
+
 }  // namespace gatescan

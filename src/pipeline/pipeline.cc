@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "gatescan/extract/extract.h"
+#include "gatescan/policy/spec_match.h"
 #include "gatescan/report/progress.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -54,6 +55,15 @@ void TakeOver(const void*) {}
 char g_scan_start;
 char g_scan_finish;
 
+// One entry of a batch's output, in input order.
+struct Item {
+  enum Kind : uint8_t { kObject, kError } kind = kObject;
+  uint32_t index = 0;  // kObject: into the batch's objects; kError: into error_records
+  uint32_t first = 0;  // kObject: its violations in Batch::violations
+  uint32_t count = 0;
+  RecordOrigin origin;
+};
+
 // One TBB token: a batch of whole objects and everything derived from them.
 // It moves from stage to stage and is never shared between threads.
 struct Batch {
@@ -61,6 +71,10 @@ struct Batch {
   FramedBatch framed;
   ExtractedBatch extracted;
   std::vector<Violation> violations;
+  // What the collector receives, in input order: objects that passed the
+  // filters (with their range of `violations`) and error records.
+  std::vector<Item> items;
+  std::vector<ScanError> error_records;
   std::string chunk;  // formatted output
   // A record whose kind must come from a list whose "kind" has not been read
   // yet (kubectl writes it after "items"): formatting waits for it.
@@ -76,21 +90,35 @@ struct Batch {
   uint64_t violation_count = 0;
   uint64_t errors = 0;
   bool denied = false;
+  uint64_t selected = 0;
+  bool constraint_matched = false;
+  std::array<uint64_t, kWorkloadKindCount> unexpanded_workloads{};
 
   void Reset() {
     input_index = 0;
     framed.Reset();
     extracted.Clear();
     violations.clear();
+    items.clear();
+    error_records.clear();
     chunk.clear();
     deferred = false;
     open_error.clear();
     first_of_input = false;
     input_size_hint = 0;
-    objects = containers = violation_count = errors = 0;
+    objects = containers = violation_count = errors = selected = 0;
     denied = false;
+    constraint_matched = false;
+    unexpanded_workloads.fill(0);
   }
 };
+
+constexpr std::string_view kNoKind =
+    "object has no kind: Kubernetes and gator refuse it (Object 'Kind' is missing), so "
+    "Gatekeeper never reviews it";
+constexpr std::string_view kNoApiVersion =
+    "object has no apiVersion: the API server refuses it (Object 'apiVersion' is missing), so "
+    "Gatekeeper never reviews it";
 
 std::string_view KindFromListKind(std::string_view list_kind) {
   if (list_kind.size() > 4 && list_kind.substr(list_kind.size() - 4) == "List") {
@@ -116,12 +144,13 @@ using ResolvedLists = std::map<std::pair<size_t, uint64_t>, ListInfo>;
 
 class Scanner {
  public:
-  Scanner(const ScanOptions& options, const Evaluator& evaluator, Reporter* reporter,
-          OutputSink* sink)
+  Scanner(const ScanOptions& options, const Evaluator& evaluator, Collector* collector,
+          OutputSink* sink, Diagnostics* diagnostics)
       : options_(options),
         evaluator_(evaluator),
-        reporter_(reporter),
+        collector_(collector),
         sink_(sink),
+        diagnostics_(diagnostics),
         extractors_([&options] {
           ExtractOptions extract;
           extract.pod_templates = options.evaluate.expand;
@@ -133,7 +162,11 @@ class Scanner {
  private:
   Batch* NextInput(tbb::flow_control& fc);
   void Extract(Batch* batch);
-  void Format(Batch* batch, const ResolvedLists* resolved);
+  void Evaluate(Batch* batch, const ResolvedLists* resolved);
+  void Format(Batch* batch) const;
+  void EvaluateAndFormat(Batch* batch, const ResolvedLists* resolved);
+  void CountUnchecked(const ObjectRecord& record, const ExtractedBatch& extracted,
+                      Batch* batch) const;
   void Output(Batch* batch);
   void Emit(Batch* batch);
   Batch* Acquire();
@@ -141,8 +174,9 @@ class Scanner {
 
   const ScanOptions& options_;
   const Evaluator& evaluator_;
-  Reporter* reporter_;
+  Collector* collector_;
   OutputSink* sink_;
+  Diagnostics* diagnostics_;
   tbb::enumerable_thread_specific<Extractor> extractors_;
 
   // Input stage state (serial).
@@ -153,6 +187,9 @@ class Scanner {
   bool input_started_ = false;  // the current input's first batch is out
   uint64_t input_size_hint_ = 0;
   std::atomic<bool> stop_{false};  // set by the output stage when the sink closed
+  // Some object matched a constraint: the batches still in flight need not
+  // look for one (a hint; the counts come from the batches).
+  std::atomic<bool> any_constraint_matched_{false};
 
   // Output stage state (serial).
   std::deque<Batch*> pending_;
@@ -244,46 +281,51 @@ void Scanner::Extract(Batch* batch) {
   }
 }
 
-// Evaluates and formats every object and error of the batch, in input order.
-// `resolved` supplies the kind of lists whose header came after their items.
-void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
+// Resolves the kind of items whose list named it late, applies the scan
+// filters, evaluates each selected object and lines up the batch's error
+// records and objects in input order. Counts what it saw. `resolved` supplies
+// the kind of lists whose header came after their items.
+void Scanner::Evaluate(Batch* batch, const ResolvedLists* resolved) {
   const FramedBatch& framed = batch->framed;
   ExtractedBatch& extracted = batch->extracted;
-  batch->chunk.clear();
   batch->violations.clear();
+  batch->items.clear();
+  batch->error_records.clear();
   batch->objects = batch->containers = batch->violation_count = batch->errors = 0;
+  batch->selected = 0;
   batch->denied = false;
-  RecordOrigin origin;
-  origin.input = framed.input;
+  batch->constraint_matched = false;
+  batch->unexpanded_workloads.fill(0);
+  const RecordOrigin input_origin{framed.input, 0, 0, {}};
 
+  auto add_error = [batch](const RecordOrigin& where, std::string_view message) {
+    batch->items.push_back(
+        {Item::kError, static_cast<uint32_t>(batch->error_records.size()), 0, 0, where});
+    batch->error_records.push_back(ScanError{where, message});
+    ++batch->errors;
+  };
   if (!batch->open_error.empty()) {
-    ScanError error{origin, batch->open_error};
-    reporter_->FormatError(error, &batch->chunk);
-    batch->errors = 1;
+    add_error(input_origin, batch->open_error);
     return;
   }
 
   size_t next_error = 0;
-  auto flush_errors_before = [&](uint64_t offset) {
+  auto errors_before = [&](uint64_t offset) {
     while (next_error < framed.errors.size() && framed.errors[next_error].input_offset <= offset) {
       const FrameError& fe = framed.errors[next_error++];
-      RecordOrigin where{framed.input, fe.input_offset, fe.index};
-      reporter_->FormatError(ScanError{where, fe.message}, &batch->chunk);
-      ++batch->errors;
+      add_error(RecordOrigin{framed.input, fe.input_offset, fe.index, {}}, fe.message);
     }
   };
 
   for (size_t i = 0; i < framed.spans.size(); ++i) {
     const ObjectSpan& span = framed.spans[i];
-    flush_errors_before(span.input_offset);
+    errors_before(span.input_offset);
     ObjectRecord& record = extracted.objects[i];
-    origin.offset = span.input_offset;
-    origin.index = span.index;
-    origin.labels =
-        std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
+    RecordOrigin origin{framed.input, span.input_offset, span.index,
+                        std::span<const Label>(extracted.labels.data() + record.labels.begin,
+                                               record.labels.size())};
     if (!record.error.empty()) {
-      reporter_->FormatError(ScanError{origin, record.error}, &batch->chunk);
-      ++batch->errors;
+      add_error(origin, record.error);
       continue;
     }
     if (resolved != nullptr && !record.has_kind && span.list >= 0 && record.kind.empty()) {
@@ -291,23 +333,98 @@ void Scanner::Format(Batch* batch, const ResolvedLists* resolved) {
       auto it = resolved->find({batch->input_index, list.list_id});
       if (it != resolved->end()) InheritListKind(it->second, &record);
     }
+    // The API server refuses such objects, so Gatekeeper never reviews them;
+    // printed, they would read "/Pod ns/name".
+    if (record.kind.empty()) {
+      add_error(origin, kNoKind);
+      continue;
+    }
+    if (record.api_version.empty()) {
+      add_error(origin, kNoApiVersion);
+      continue;
+    }
     ++batch->objects;
     batch->containers += record.containers.size();
     if (!evaluator_.Selected(record, extracted)) continue;
+    ++batch->selected;
+    CountUnchecked(record, extracted, batch);
     const size_t first = batch->violations.size();
     const size_t n = evaluator_.Evaluate(record, extracted, &batch->violations, &extracted.arena);
     const std::span<const Violation> found(batch->violations.data() + first, n);
     batch->violation_count += n;
     batch->denied = batch->denied || std::any_of(found.begin(), found.end(), IsDenying);
-    if (reporter_->wants_every_object()) {
-      const std::span<const ContainerRef> containers(
-          extracted.containers.data() + record.containers.begin, record.containers.size());
-      reporter_->FormatEveryObject(record, containers, found, origin, &batch->chunk);
-    } else if (n > 0) {
-      reporter_->FormatObject(record, found, origin, &batch->chunk);
+    batch->items.push_back({Item::kObject, static_cast<uint32_t>(i), static_cast<uint32_t>(first),
+                            static_cast<uint32_t>(n), origin});
+  }
+  errors_before(UINT64_MAX);
+}
+
+// Hands every selected object and every error record of the batch, in input
+// order, to the collector, which formats them into the batch's chunk.
+void Scanner::Format(Batch* batch) const {
+  batch->chunk.clear();
+  const ExtractedBatch& extracted = batch->extracted;
+  for (const Item& item : batch->items) {
+    if (item.kind == Item::kError) {
+      collector_->CollectError(batch->error_records[item.index], &batch->chunk);
+      continue;
+    }
+    const ObjectRecord& record = extracted.objects[item.index];
+    EvaluatedObject evaluated;
+    evaluated.object = &record;
+    evaluated.containers = std::span<const ContainerRef>(
+        extracted.containers.data() + record.containers.begin, record.containers.size());
+    evaluated.template_containers = std::span<const ContainerRef>(
+        extracted.containers.data() + record.template_containers.begin,
+        record.template_containers.size());
+    evaluated.violations =
+        std::span<const Violation>(batch->violations.data() + item.first, item.count);
+    evaluated.origin = item.origin;
+    collector_->Collect(evaluated, &batch->chunk);
+  }
+}
+
+// What the run's warnings need: selected workloads whose pod template goes
+// unchecked without --expand, and whether any constraint's spec.match
+// selects anything at all. Once one batch has found a match, the others
+// stop looking.
+void Scanner::CountUnchecked(const ObjectRecord& record, const ExtractedBatch& extracted,
+                             Batch* batch) const {
+  const bool expand = options_.evaluate.expand;
+  if (!expand) {
+    for (size_t k = 0; k < kWorkloadKindCount; ++k) {
+      if (record.kind == kWorkloadKinds[k]) ++batch->unexpanded_workloads[k];
     }
   }
-  flush_errors_before(UINT64_MAX);
+  if (batch->constraint_matched || any_constraint_matched_.load(std::memory_order_relaxed)) {
+    return;
+  }
+  if (expand && record.template_path != PodTemplatePath::kNone) {
+    batch->constraint_matched = true;
+    return;
+  }
+  const Policy& policy = evaluator_.policy();
+  MatchTarget target;
+  target.group = SplitApiVersion(record.api_version).first;
+  target.kind = record.kind;
+  target.ns = record.ns;
+  target.name = record.name;
+  target.labels =
+      std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
+  target.empty_namespace_for_cluster_objects =
+      options_.evaluate.enforcement_point == kGatorEnforcementPoint;
+  std::string error;
+  for (const Constraint& c : policy.constraints) {
+    if (Matches(c.match, target, policy.namespaces, &error) != MatchOutcome::kNoMatch) {
+      batch->constraint_matched = true;
+      return;
+    }
+  }
+}
+
+void Scanner::EvaluateAndFormat(Batch* batch, const ResolvedLists* resolved) {
+  Evaluate(batch, resolved);
+  Format(batch);
 }
 
 void Scanner::Emit(Batch* batch) {
@@ -317,6 +434,16 @@ void Scanner::Emit(Batch* batch) {
   result_.summary.containers += batch->containers;
   result_.summary.violations += batch->violation_count;
   result_.summary.errors += batch->errors;
+  result_.selected += batch->selected;
+  result_.constraint_matched = result_.constraint_matched || batch->constraint_matched;
+  if (batch->constraint_matched) any_constraint_matched_.store(true, std::memory_order_relaxed);
+  for (size_t k = 0; k < kWorkloadKindCount; ++k) {
+    result_.unexpanded_workloads[k] += batch->unexpanded_workloads[k];
+  }
+  if (batch->input_index < result_.objects_per_input.size()) {
+    result_.objects_per_input[batch->input_index] += batch->objects;
+    result_.errors_per_input[batch->input_index] += batch->errors;
+  }
   result_.denied = result_.denied || batch->denied;
   result_.errored = result_.errored || batch->errors > 0;
   if (progress_ && batch->first_of_input && batch->framed.input != nullptr) {
@@ -324,7 +451,10 @@ void Scanner::Emit(Batch* batch) {
   }
   if (progress_)
     progress_->Advance(batch->framed.input_bytes, batch->objects, batch->violation_count);
-  Status status = reporter_->Consume(batch->chunk, sink_);
+  if (diagnostics_ != nullptr) {
+    for (const ScanError& error : batch->error_records) diagnostics_->Error(error);
+  }
+  Status status = collector_->Consume(batch->chunk, sink_);
   if (!status.ok()) result_.status = status;
 }
 
@@ -351,7 +481,7 @@ void Scanner::Output(Batch* batch) {
         }
         // An input that ended without closing its list resolves nothing more.
         if (!ready && batch->input_index > head->input_index) ready = true;
-        if (ready) Format(head, &resolved_);
+        if (ready) EvaluateAndFormat(head, &resolved_);
       }
       if (!ready) break;
       Emit(head);
@@ -370,6 +500,8 @@ ScanResult Scanner::Run() {
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                   static_cast<size_t>(threads));
   progress_ = MakeProgress(options_.progress);
+  result_.objects_per_input.assign(options_.inputs.size(), 0);
+  result_.errors_per_input.assign(options_.inputs.size(), 0);
   // Stage 1 in the framer saves a pass on one thread; with more it would
   // lengthen the serial input stage, which -j2 is then bound by.
   framer_options_ = options_.framer;
@@ -393,7 +525,7 @@ ScanResult Scanner::Run() {
                                          TakeOver(&g_scan_start);
                                          TakeOver(batch);
                                          if (batch->open_error.empty()) Extract(batch);
-                                         if (!batch->deferred) Format(batch, nullptr);
+                                         if (!batch->deferred) EvaluateAndFormat(batch, nullptr);
                                          HandOff(batch);
                                          HandOff(&g_scan_finish);
                                          return batch;
@@ -412,7 +544,7 @@ ScanResult Scanner::Run() {
   TakeOver(&g_scan_finish);
   while (!pending_.empty()) {
     Batch* head = pending_.front();
-    if (head->deferred) Format(head, &resolved_);
+    if (head->deferred) EvaluateAndFormat(head, &resolved_);
     Emit(head);
     pending_.pop_front();
     Release(head);
@@ -422,10 +554,11 @@ ScanResult Scanner::Run() {
   result_.summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (result_.status.ok() && !sink_->closed()) {
-    Status status = reporter_->Finish(result_.summary, sink_);
+    Status status = collector_->Finish(result_.summary, sink_);
     if (status.ok()) status = sink_->Flush();
     if (!status.ok()) result_.status = status;
   }
+  if (diagnostics_ != nullptr) diagnostics_->Finish();
   if (options_.stats) PrintStats(result_.summary, threads);
   return result_;
 }
@@ -437,9 +570,9 @@ int ScanResult::exit_code() const {
   return denied ? kExitViolations : kExitClean;
 }
 
-ScanResult RunScan(const ScanOptions& options, const Evaluator& evaluator, Reporter* reporter,
-                   OutputSink* sink) {
-  Scanner scanner(options, evaluator, reporter, sink);
+ScanResult RunScan(const ScanOptions& options, const Evaluator& evaluator, Collector* collector,
+                   OutputSink* sink, Diagnostics* diagnostics) {
+  Scanner scanner(options, evaluator, collector, sink, diagnostics);
   return scanner.Run();
 }
 

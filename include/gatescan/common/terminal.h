@@ -18,5 +18,6 @@ namespace gatescan {
 // (`\x1b`, `\u202e`, `\xff`); printable text, quotes and backslashes as they
 // are.
 void AppendTerminalSafe(std::string_view s, std::string* out);
+std::string TerminalSafe(std::string_view s);
 
 }  // namespace gatescan

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "gatescan/report/report.h"
 #include "gatescan/input/source.h"
+#include "gatescan/report/scan_summary.h"
 
 namespace gatescan {
 

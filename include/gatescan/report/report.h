@@ -1,13 +1,19 @@
-// report.h — turns violations into output: one interface, one writer per format.
+// report.h — turns evaluated objects into output: one interface, one writer
+// per format (src/report/<format>.cc).
 //
-// A Reporter works in two halves so the pipeline needs no locks. Format*()
-// is const and runs in the parallel stage: it appends one object's records to
-// that batch's chunk. Consume() and Finish() run in the serial, in-order
-// output stage: streaming formats (text, ndjson, csv, audit-log) write chunks
-// as they come; formats that need the whole result (gator's global sort, the
-// audit List) collect in Consume() and write in Finish(). Output goes through
-// an OutputSink, which turns EPIPE into a quiet stop and other write errors
-// into a Status.
+// A Collector works in two halves so the pipeline needs no locks. Collect()
+// and CollectError() are const and run in the parallel stage: they append
+// one object's (or error's) records to that batch's chunk. Consume() and
+// Finish() run in the serial, in-order output stage: streaming formats (text,
+// ndjson, csv, audit-log) write chunks as they come; formats that need the
+// whole result (gator's global sort, the audit List, the inventory) collect
+// in Consume() and write in Finish(). Output goes through an OutputSink
+// (sink.h). Error records also reach a Diagnostics sink (diagnostics.h),
+// whatever the format; a format only carries them inline when it says so.
+//
+// Reporters are the Collectors of `gatescan scan`: they only format, and
+// only objects with violations. The inventory is another Collector
+// (inventory.h).
 #pragma once
 
 #include <cstdint>
@@ -16,41 +22,21 @@
 #include <string>
 #include <string_view>
 
+#include "gatescan/common/status.h"
 #include "gatescan/evaluate/evaluate.h"
 #include "gatescan/extract/extract.h"
 #include "gatescan/policy/policy.h"
-#include "gatescan/common/quote.h"
-#include "gatescan/input/source.h"
-#include "gatescan/common/status.h"
+#include "gatescan/report/record.h"
+#include "gatescan/report/scan_summary.h"
+#include "gatescan/report/sink.h"
 
 namespace gatescan {
 
 enum class OutputFormat { kText, kGator, kNdjson, kCsv, kAudit, kAuditLog };
 // Parses "text", "gator", ... ; false when unknown.
 bool ParseOutputFormat(std::string_view name, OutputFormat* out);
-
-// Where the object came from, for ndjson/csv "source"/"offset" fields.
-struct RecordOrigin {
-  const InputSpec* input = nullptr;
-  uint64_t offset = 0;                 // byte offset of the object in the decompressed input
-  uint64_t index = 0;                  // item index in its list / value index in the stream
-  std::span<const Label> labels = {};  // the object's metadata.labels (audit-log resource_labels)
-};
-
-struct ScanError {
-  RecordOrigin origin;
-  std::string_view message;  // "malformed JSON: ..." etc.
-};
-
-struct ScanSummary {
-  uint64_t inputs = 0;
-  uint64_t bytes = 0;
-  uint64_t objects = 0;
-  uint64_t containers = 0;
-  uint64_t violations = 0;
-  uint64_t errors = 0;
-  double seconds = 0;
-};
+// "text, gator, ndjson, csv, audit, audit-log", for help and errors.
+std::string_view OutputFormatNames();
 
 struct ReportOptions {
   bool escape_control = false;     // text: show control characters escaped (a terminal)
@@ -60,42 +46,39 @@ struct ReportOptions {
   std::string timestamp;           // RFC 3339 UTC, fixed per run (audit formats)
 };
 
-class OutputSink {
+// What the pipeline hands evaluated objects and error records to.
+class Collector {
  public:
-  virtual ~OutputSink() = default;
-  // Writes all of `bytes`. A closed pipe sets closed() and returns OK so the
-  // scan can stop quietly; other failures return an error.
-  virtual Status Write(std::string_view bytes) = 0;
-  virtual Status Flush() { return Status::Ok(); }
-  bool closed() const { return closed_; }
-
- protected:
-  bool closed_ = false;
-};
-
-// Writes to a file descriptor (standard output) with its own buffering.
-std::unique_ptr<OutputSink> MakeFdSink(int fd);
-// Appends to a string (tests).
-std::unique_ptr<OutputSink> MakeStringSink(std::string* target);
-
-class Reporter {
- public:
-  virtual ~Reporter() = default;
-  virtual void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
-                            const RecordOrigin& origin, std::string* chunk) const = 0;
-  virtual void FormatError(const ScanError& error, std::string* chunk) const = 0;
-  // Reports that look at every object, not only those with violations (the
-  // inventory), return true here; the pipeline then calls FormatEveryObject
-  // for each object that passes the filters, in place of FormatObject.
-  virtual bool wants_every_object() const { return false; }
-  virtual void FormatEveryObject(const ObjectRecord& object,
-                                 std::span<const ContainerRef> containers,
-                                 std::span<const Violation> violations, const RecordOrigin& origin,
-                                 std::string* chunk) const {
-    (void)object, (void)containers, (void)violations, (void)origin, (void)chunk;
+  virtual ~Collector() = default;
+  // Parallel stage: one object that passed the filters, with its violations.
+  virtual void Collect(const EvaluatedObject& object, std::string* chunk) const = 0;
+  // Parallel stage: an error record, for outputs that carry errors inline.
+  virtual void CollectError(const ScanError& error, std::string* chunk) const {
+    (void)error, (void)chunk;
   }
+  // Serial stage, in input order.
   virtual Status Consume(std::string_view chunk, OutputSink* sink) { return sink->Write(chunk); }
   virtual Status Finish(const ScanSummary& summary, OutputSink* sink) = 0;
+};
+
+class Reporter : public Collector {
+ public:
+  // A clean object prints nothing in any scan format.
+  void Collect(const EvaluatedObject& e, std::string* chunk) const final {
+    if (!e.violations.empty()) FormatObject(*e.object, e.violations, e.origin, chunk);
+  }
+  void CollectError(const ScanError& error, std::string* chunk) const final {
+    FormatError(error, chunk);
+  }
+  virtual void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
+                            const RecordOrigin& origin, std::string* chunk) const = 0;
+  // Formats that carry error records inline (ndjson) override this; for the
+  // others Diagnostics is the only place they go.
+  virtual void FormatError(const ScanError& error, std::string* chunk) const {
+    (void)error, (void)chunk;
+  }
+  // Whether error records are part of this format's output.
+  virtual bool errors_inline() const { return false; }
 };
 
 std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy,

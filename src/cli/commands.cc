@@ -1,0 +1,194 @@
+// commands.cc — runs scan, inventory and explain from typed options
+// (commands.h). No option parsing here: cli.cc has done it.
+#include "gatescan/cli/commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gatescan/cli/warnings.h"
+#include "gatescan/input/source.h"
+#include "gatescan/pipeline/pipeline.h"
+#include "gatescan/policy/policy.h"
+#include "gatescan/report/diagnostics.h"
+#include "gatescan/report/sink.h"
+
+namespace gatescan {
+namespace {
+
+std::string UtcTimestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool ReadsStandardInput(const std::vector<InputSpec>& inputs) {
+  for (const InputSpec& input : inputs) {
+    if (input.path == "-") return true;
+  }
+  return false;
+}
+
+// One line for someone who typed `gatescan` and waits: it is reading.
+void HintWhenWaitingOnTerminal(const char* what) {
+  if (isatty(STDIN_FILENO) == 0) return;
+  PrintError(std::string("reading ") + what +
+             " from standard input (the terminal); end with Ctrl-D, or name files: "
+             "see gatescan --help");
+}
+
+// Loads the policy, lists the inputs, builds the evaluator and runs the
+// pipeline into the collector `make_collector` returns; then says what was
+// not checked. `need_constraints`: a scan without constraints is a usage
+// error; an inventory is not.
+int LoadAndScan(const InputOptions& in, bool need_constraints, const std::string& enforcement_point,
+                bool errors_inline,
+                const std::function<std::unique_ptr<Collector>(const Policy&)>& make_collector,
+                ScanResult* result) {
+  Warnings warnings;
+  Policy policy;
+  Status status = LoadPolicy(PolicyOptions{in.policies, in.allow}, &policy);
+  if (!status.ok()) {
+    PrintError(status.message());
+    return kExitError;
+  }
+  if (policy.constraints.empty()) {
+    // They often say why nothing loaded (an object that is no policy object).
+    for (const auto& warning : policy.warnings) warnings.Add(warning);
+    if (need_constraints) {
+      PrintError(
+          "no constraints to check: give --policy files with constraints, or --allow PREFIX");
+      return kExitError;
+    }
+  }
+  ScanOptions scan;
+  status = ListInputs(in.inputs, &scan.inputs);
+  if (!status.ok()) {
+    PrintError(status.message());
+    return kExitError;
+  }
+  scan.evaluate.expand = in.expand;
+  scan.evaluate.match = in.match;
+  if (!enforcement_point.empty()) scan.evaluate.enforcement_point = enforcement_point;
+  scan.evaluate.filter = in.filter;
+  scan.framer.max_object_bytes = in.max_object_bytes;
+  scan.threads = in.threads;
+  scan.progress = in.progress;
+  scan.stats = in.stats;
+
+  const Evaluator evaluator(policy, scan.evaluate);
+  if (!policy.constraints.empty()) {
+    for (const auto& warning : evaluator.Warnings()) warnings.Add(warning);
+  }
+  if (ReadsStandardInput(scan.inputs)) HintWhenWaitingOnTerminal("Kubernetes objects");
+  std::unique_ptr<Collector> collector = make_collector(policy);
+  std::unique_ptr<OutputSink> sink = in.quiet ? MakeNullSink() : MakeFdSink(STDOUT_FILENO);
+  // -o ndjson carries error records inline: standard error only counts them.
+  const bool inline_only = errors_inline && !in.quiet;
+  StreamDiagnostics to_stderr(stderr, in.errors_shown);
+  CountingDiagnostics counted;
+  Diagnostics* diagnostics = inline_only ? static_cast<Diagnostics*>(&counted) : &to_stderr;
+  *result = RunScan(scan, evaluator, collector.get(), sink.get(), diagnostics);
+  if (!result->status.ok()) PrintError(result->status.message());
+  if (result->errored) {
+    PrintError(std::to_string(result->summary.errors) + " error(s) while scanning" +
+               (inline_only ? "; see the error records in the output" : ""));
+  }
+  if (result->status.ok()) WarnAboutScan(in, policy, scan.inputs, *result, &warnings);
+  if (in.strict && warnings.count() > 0) {
+    PrintError("--strict: " + std::to_string(warnings.count()) + " warning(s)");
+    return kExitError;
+  }
+  return result->exit_code();
+}
+
+}  // namespace
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "gatescan: %s\n", message.c_str());
+}
+
+int RunScan(const ScanCommand& command) {
+  ReportOptions report = command.report;
+  report.timestamp = UtcTimestamp();
+  const bool stdout_tty = isatty(STDOUT_FILENO) != 0;
+  report.escape_control = stdout_tty;
+  const char* no_color = std::getenv("NO_COLOR");
+  report.color = command.color == ProgressMode::kAlways ||
+                 (command.color == ProgressMode::kAuto && stdout_tty &&
+                  (no_color == nullptr || *no_color == '\0'));
+  const std::string point =
+      command.format == OutputFormat::kGator ? std::string(kGatorEnforcementPoint) : "";
+  ScanResult result;
+  const int code = LoadAndScan(
+      command.in, /*need_constraints=*/true, point, command.format == OutputFormat::kNdjson,
+      [&](const Policy& policy) {
+        return std::unique_ptr<Collector>(MakeReporter(command.format, policy, report));
+      },
+      &result);
+  return code == kExitViolations && command.exit_zero ? kExitClean : code;
+}
+
+int RunInventory(const InventoryCommand& command) {
+  ScanResult result;
+  return LoadAndScan(
+      command.in, /*need_constraints=*/false, "", /*errors_inline=*/false,
+      [&](const Policy& policy) {
+        return MakeInventoryCollector(command.format,
+                                      policy.constraints.empty() ? nullptr : &policy);
+      },
+      &result);
+}
+
+int RunExplain(const ExplainCommand& command) {
+  std::vector<std::string> images = command.images;
+  if (images.size() == 1 && images[0] == "-") {
+    images.clear();
+    HintWhenWaitingOnTerminal("images");
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      images.push_back(line);
+    }
+  }
+  Policy policy;
+  std::unique_ptr<Evaluator> evaluator;
+  if (!command.policies.empty() || !command.allow.empty()) {
+    const Status status = LoadPolicy(PolicyOptions{command.policies, command.allow}, &policy);
+    if (!status.ok()) {
+      PrintError(status.message());
+      return kExitError;
+    }
+    EvaluateOptions options;
+    options.match = command.match;
+    evaluator = std::make_unique<Evaluator>(policy, options);
+  }
+  std::string out;
+  bool flagged = false;
+  for (const auto& image : images) {
+    ExplainImage(image, evaluator.get(), command.format, &out);
+    if (evaluator) {
+      for (const auto& v : evaluator->Verdicts(image)) flagged = flagged || !v.allowed;
+    }
+  }
+  auto sink = MakeFdSink(STDOUT_FILENO);
+  Status status = sink->Write(out);
+  if (status.ok()) status = sink->Flush();
+  if (!status.ok()) {
+    PrintError(status.message());
+    return kExitError;
+  }
+  return flagged ? kExitViolations : kExitClean;
+}
+
+}  // namespace gatescan

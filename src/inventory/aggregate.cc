@@ -1,0 +1,33 @@
+// aggregate.cc — the small helpers the inventory writers share (aggregate.h).
+#include "aggregate.h"
+
+#include <cstdio>
+
+namespace gatescan::inventory_internal {
+
+std::string Num(uint64_t v) { return std::to_string(v); }
+
+std::string Percent(uint64_t part, uint64_t whole) {
+  if (whole == 0) return "0%";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%",
+                100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return buf;
+}
+
+std::string ConstraintNames(const Policy& policy) {
+  std::string names;
+  for (const auto& c : policy.constraints) {
+    if (!names.empty()) names += ", ";
+    names += c.kind + "/" + c.name;
+  }
+  return names.empty() ? "none" : names;
+}
+
+size_t DisplayWidth(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace gatescan::inventory_internal

@@ -1,0 +1,78 @@
+// fields.cc — the pieces several output formats share (fields.h).
+#include "fields.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace gatescan::report_internal {
+
+std::string_view ContainerTypeWord(ContainerList list) {
+  switch (list) {
+    case ContainerList::kContainers:
+      return "container";
+    case ContainerList::kInitContainers:
+      return "initContainer";
+    case ContainerList::kEphemeralContainers:
+      return "ephemeralContainer";
+  }
+  return "container";
+}
+
+GroupVersion SplitGroupVersion(std::string_view api_version) {
+  const size_t slash = api_version.find('/');
+  if (slash == std::string_view::npos) return {{}, api_version};
+  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
+}
+
+void AppendUint(uint64_t value, std::string* out) {
+  char buf[24];
+  const int n = std::snprintf(buf, sizeof buf, "%" PRIu64, value);
+  out->append(buf, static_cast<size_t>(n));
+}
+
+std::string_view SourceName(const RecordOrigin& origin) {
+  return origin.input != nullptr ? std::string_view(origin.input->display_name)
+                                 : std::string_view();
+}
+
+std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
+    const Constraint& c, const ObjectRecord& object, const GroupVersion& gv, const Violation& v,
+    const RecordOrigin& origin, std::string_view offset) {
+  return {c.kind,
+          c.name,
+          ActionName(v.action),
+          gv.group,
+          gv.version,
+          object.kind,
+          object.ns,
+          object.name,
+          ContainerTypeWord(v.list),
+          v.container_name,
+          v.image,
+          v.message,
+          v.implied_by,
+          SourceName(origin),
+          offset};
+}
+
+std::string_view MaybeTruncate(std::string_view message, bool truncate, std::string* storage) {
+  constexpr size_t kMessageSize = 256;
+  if (!truncate || message.size() <= kMessageSize) return message;
+  storage->assign(message.substr(0, kMessageSize - 3));
+  storage->append("...");
+  return *storage;
+}
+
+void AppendObjectLabel(const ObjectRecord& object, std::string* out) {
+  out->append(object.api_version);
+  out->push_back('/');
+  out->append(object.kind);
+  out->push_back(' ');
+  if (!object.ns.empty()) {
+    out->append(object.ns);
+    out->push_back('/');
+  }
+  out->append(object.name);
+}
+
+}  // namespace gatescan::report_internal
