@@ -63,7 +63,7 @@ class ExtractTest : public ::testing::Test {
  protected:
   // One Extractor per option set, reused as a pipeline worker reuses it.
   Result Extract(std::string_view json, ExtractOptions options = {}) {
-    auto& extractor = extractors_[options.pod_templates][options.validate];
+    auto& extractor = extractors_[options.pod_templates][options.owners][options.validate];
     if (extractor == nullptr) extractor = std::make_unique<Extractor>(options);
     return ExtractWith(*extractor, json, &batch_);
   }
@@ -78,7 +78,7 @@ class ExtractTest : public ::testing::Test {
   }
 
   ExtractedBatch batch_;
-  std::unique_ptr<Extractor> extractors_[2][2];
+  std::unique_ptr<Extractor> extractors_[2][2][2];
 };
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -338,6 +338,125 @@ TEST_F(ExtractTest, LabelsDifferentialAgainstGatekeeperRule) {
     ASSERT_EQ(r.labels, want) << json;
     ASSERT_EQ(r.template_labels, want) << json;
   }
+}
+
+TEST_F(ExtractTest, GenerateNameAndUid) {
+  const ExtractOptions with_owners{.owners = true};
+  Result r =
+      Extract(R"({"kind":"Pod","metadata":{"generateName":"web-7d4b9c-","name":"web-7d4b9c-x2x",)"
+              R"("uid":"3ea3ef66-1c0f-4c2e-9b0a-6a1f0d2f6e11","namespace":"prod"}})",
+              with_owners);
+  EXPECT_EQ(r.record.generate_name, "web-7d4b9c-");
+  EXPECT_EQ(r.record.uid, "3ea3ef66-1c0f-4c2e-9b0a-6a1f0d2f6e11");
+  EXPECT_EQ(r.record.name, "web-7d4b9c-x2x");
+  // Not strings: "" (as name and namespace); duplicates: the last wins.
+  r = Extract(R"({"metadata":{"generateName":5,"uid":null}})", with_owners);
+  EXPECT_EQ(r.record.generate_name, "");
+  EXPECT_EQ(r.record.uid, "");
+  r = Extract(
+      R"({"metadata":{"generateName":"a-","uid":"1","generateName":"b\u002d","uid":["x"]}})",
+      with_owners);
+  EXPECT_EQ(r.record.generate_name, "b-");
+  EXPECT_EQ(r.record.uid, "");
+  // A later metadata replaces the whole earlier one.
+  r = Extract(R"({"metadata":{"generateName":"a-","uid":"1"},"metadata":{"name":"n"}})",
+              with_owners);
+  EXPECT_EQ(r.record.generate_name, "");
+  EXPECT_EQ(r.record.uid, "");
+  // A template's metadata is not the object's.
+  r = Extract(R"({"kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"metadata":)"
+              R"({"generateName":"t-","uid":"u","ownerReferences":[{"kind":"X","name":"y"}]}}}})",
+              ExtractOptions{.pod_templates = true, .owners = true});
+  EXPECT_EQ(r.record.generate_name, "");
+  EXPECT_EQ(r.record.uid, "");
+  EXPECT_TRUE(r.record.owner_references.empty());
+  // Without ExtractOptions::owners, uid and ownerReferences are not read
+  // (generateName always is: spec.match.name needs it).
+  r = Extract(R"({"metadata":{"generateName":"g-","uid":"u","ownerReferences":[{"kind":"X"}]}})");
+  EXPECT_EQ(r.record.generate_name, "g-");
+  EXPECT_EQ(r.record.uid, "");
+  EXPECT_TRUE(r.record.owner_references.empty());
+}
+
+std::vector<OwnerReference> OwnersOf(const ExtractedBatch& b, const ObjectRecord& rec) {
+  return {b.owner_references.begin() + rec.owner_references.begin,
+          b.owner_references.begin() + rec.owner_references.end};
+}
+
+TEST_F(ExtractTest, OwnerReferences) {
+  const ExtractOptions with_owners{.owners = true};
+  Result r =
+      Extract(R"({"kind":"Pod","metadata":{"name":"p","ownerReferences":[)"
+              R"({"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c","uid":"u1",)"
+              R"("controller":true,"blockOwnerDeletion":true},)"
+              R"({"kind":"Node","name":"n1","uid":"u2","controller":false,"extra":{"a":[1]}}]}})",
+              with_owners);
+  ASSERT_EQ(r.record.error, "");
+  std::vector<OwnerReference> owners = OwnersOf(batch_, r.record);
+  ASSERT_EQ(owners.size(), 2u);
+  EXPECT_EQ(owners[0].api_version, "apps/v1");
+  EXPECT_EQ(owners[0].kind, "ReplicaSet");
+  EXPECT_EQ(owners[0].name, "web-7d4b9c");
+  EXPECT_EQ(owners[0].uid, "u1");
+  EXPECT_TRUE(owners[0].controller);
+  EXPECT_EQ(owners[1].api_version, "");
+  EXPECT_EQ(owners[1].kind, "Node");
+  EXPECT_FALSE(owners[1].controller);
+
+  // Fields that are not strings read as ""; controller only as the literal true.
+  r = Extract(R"({"metadata":{"ownerReferences":[{"kind":7,"name":null,"uid":"u",)"
+              R"("controller":"true"},{"controller":1},{"controller":true,"controller":false}]}})",
+              with_owners);
+  owners = OwnersOf(batch_, r.record);
+  ASSERT_EQ(owners.size(), 3u);
+  EXPECT_EQ(owners[0].kind, "");
+  EXPECT_EQ(owners[0].name, "");
+  EXPECT_EQ(owners[0].uid, "u");
+  EXPECT_FALSE(owners[0].controller);
+  EXPECT_FALSE(owners[1].controller);
+  EXPECT_FALSE(owners[2].controller);
+
+  // GetOwnerReferences: not an array, or any element not an object -> none.
+  for (std::string_view field : {R"({"kind":"X"})", "null", R"("x")", R"([{"kind":"X"},"y"])",
+                                 R"([{"kind":"X"},null])", "[]"}) {
+    r = Extract(R"({"metadata":{"ownerReferences":)" + std::string(field) + "}}", with_owners);
+    EXPECT_EQ(r.record.error, "") << field;
+    EXPECT_TRUE(r.record.owner_references.empty()) << field;
+    EXPECT_EQ(r.record.owner_references.begin, batch_.owner_references.size()) << field;
+  }
+  // The last ownerReferences key wins.
+  r = Extract(R"({"metadata":{"ownerReferences":[{"kind":"A"}],"ownerReferences":[{"kind":"B"}]}})",
+              with_owners);
+  owners = OwnersOf(batch_, r.record);
+  ASSERT_EQ(owners.size(), 1u);
+  EXPECT_EQ(owners[0].kind, "B");
+  // Malformed inside ownerReferences is still an error.
+  r = Extract(R"({"metadata":{"ownerReferences":[{"kind":"A","x":[1 2]}]}})", with_owners);
+  EXPECT_NE(r.record.error, "");
+}
+
+TEST_F(ExtractTest, OwnerReferencesOfABrokenObjectAreNotAppended) {
+  const ExtractOptions with_owners{.owners = true};
+  const size_t before = batch_.owner_references.size();
+  Result r =
+      Extract(R"({"metadata":{"ownerReferences":[{"kind":"A","name":"a"}]},"x":tru})", with_owners);
+  EXPECT_NE(r.record.error, "");
+  EXPECT_EQ(batch_.owner_references.size(), before);
+}
+
+TEST_F(ExtractTest, PodTemplateHashLabel) {
+  Result r = Extract(R"({"metadata":{"labels":{"app":"web","pod-template-hash":"7d4b9c"}}})");
+  EXPECT_EQ(r.record.pod_template_hash, "7d4b9c");
+  r = Extract(R"({"metadata":{"labels":{"app":"web"}}})");
+  EXPECT_EQ(r.record.pod_template_hash, "");
+  r = Extract(R"({"metadata":{"labels":{"pod-template-hash":"a","pod-template-hash":"b"}}})");
+  EXPECT_EQ(r.record.pod_template_hash, "b");
+  // Labels Gatekeeper cannot read give no hash either.
+  r = Extract(R"({"metadata":{"labels":{"pod-template-hash":"a","n":1}}})");
+  EXPECT_EQ(r.record.pod_template_hash, "");
+  // Escaped key.
+  r = Extract(R"({"metadata":{"labels":{"pod-template-has\u0068":"c"}}})");
+  EXPECT_EQ(r.record.pod_template_hash, "c");
 }
 
 TEST_F(ExtractTest, NonStringMetadataIgnored) {

@@ -21,6 +21,7 @@
 #include <new>
 #include <string>
 
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/common/padding.h"
 #include "gatescan/extract/extract.h"
 #include "json_error.h"
@@ -150,14 +151,39 @@ struct Extractor::Impl {
     return kJsonOk;
   }
 
+  // Most of these fields are short or empty: no arena call for an empty one.
+  static std::string_view CopyField(std::string_view s, StringArena* arena) {
+    return s.empty() ? std::string_view() : arena->Copy(s);
+  }
+
+  IndexRange CommitOwners(const std::vector<OwnerReference>& owners, ExtractedBatch* out) {
+    IndexRange range;
+    range.begin = static_cast<uint32_t>(out->owner_references.size());
+    for (const OwnerReference& o : owners) {
+      out->owner_references.push_back(
+          OwnerReference{out->arena.Copy(o.api_version), out->arena.Copy(o.kind),
+                         out->arena.Copy(o.name), out->arena.Copy(o.uid), o.controller});
+    }
+    range.end = static_cast<uint32_t>(out->owner_references.size());
+    return range;
+  }
+
   void Commit(ExtractedBatch* out, ObjectRecord* record) {
     record->api_version = out->arena.Copy(parts.api_version);
     record->kind = out->arena.Copy(parts.kind);
     record->name = out->arena.Copy(parts.name);
     record->ns = out->arena.Copy(parts.ns);
+    record->generate_name = CopyField(parts.generate_name, &out->arena);
+    record->uid = CopyField(parts.uid, &out->arena);
     record->has_api_version = parts.has_api_version;
     record->has_kind = parts.has_kind;
     record->labels = CommitLabels(parts.labels, out);
+    for (uint32_t i = record->labels.begin; i < record->labels.end; ++i) {
+      if (out->labels[i].key == k8s::kPodTemplateHashLabel) {
+        record->pod_template_hash = out->labels[i].value;
+      }
+    }
+    record->owner_references = CommitOwners(parts.owner_references, out);
     record->containers = CommitContainers(parts.lists, out);
     if (!options.pod_templates) return;
     // A jobTemplate (CronJob) takes precedence over a plain template.
@@ -185,6 +211,8 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out, const Struct
   // Empty ranges point at the current end, so consumers may index freely.
   const auto labels_end = static_cast<uint32_t>(out->labels.size());
   const auto containers_end = static_cast<uint32_t>(out->containers.size());
+  const auto owners_end = static_cast<uint32_t>(out->owner_references.size());
+  record.owner_references = {owners_end, owners_end};
   record.labels = record.template_labels = record.job_template_labels = {labels_end, labels_end};
   record.containers = record.template_containers = {containers_end, containers_end};
 

@@ -37,8 +37,8 @@ class KubernetesReader {
   JsonError Skip(int depth) { return json_.Skip(depth); }
   JsonError ReadTopString(std::string_view* out, bool* is_string);
   JsonError ReadOptionalString(int depth, std::string_view* out);
-  JsonError ReadMetadata(int depth, std::string_view* name, std::string_view* ns,
-                         std::vector<Label>* labels);
+  JsonError ReadMetadata(int depth, ObjectParts* top, std::vector<Label>* labels);
+  JsonError ReadOwnerReferences(int depth, std::vector<OwnerReference>* out);
   JsonError ReadLabels(int depth, std::vector<Label>* labels);
   JsonError ReadSpec(int depth);
   JsonError ReadTemplate(int depth, TemplateParts* out);
@@ -86,7 +86,7 @@ JsonError KubernetesReader::ReadRoot() {
       return ReadTopString(&parts_->api_version, &parts_->has_api_version);
     }
     if (KeyIs(key, "kind")) return ReadTopString(&parts_->kind, &parts_->has_kind);
-    if (KeyIs(key, "metadata")) return ReadMetadata(2, &parts_->name, &parts_->ns, &parts_->labels);
+    if (KeyIs(key, "metadata")) return ReadMetadata(2, parts_, &parts_->labels);
     if (KeyIs(key, "spec")) return ReadSpec(2);
     return Skip(2);
   });
@@ -106,25 +106,68 @@ JsonError KubernetesReader::ReadTopString(std::string_view* out, bool* is_string
 }
 
 // A string field that the caller keeps only when it is a string.
-JsonError KubernetesReader::ReadOptionalString(int depth, std::string_view* out) {
+[[gnu::always_inline]] inline JsonError KubernetesReader::ReadOptionalString(
+    int depth, std::string_view* out) {
   *out = {};
   if (json_.Peek() != '"') return Skip(depth);
   return json_.ReadString(out);
 }
 
-// metadata (top level or of a template). Null outputs are skipped.
-JsonError KubernetesReader::ReadMetadata(int depth, std::string_view* name, std::string_view* ns,
-                                         std::vector<Label>* labels) {
-  if (name != nullptr) *name = {};
-  if (ns != nullptr) *ns = {};
+// metadata: of the object itself (`top`: every field it keeps) or of a
+// template (top == nullptr: labels only).
+JsonError KubernetesReader::ReadMetadata(int depth, ObjectParts* top, std::vector<Label>* labels) {
+  if (top != nullptr) {
+    top->name = top->ns = top->generate_name = top->uid = {};
+    top->owner_references.clear();
+  }
   labels->clear();
   if (json_.Peek() != '{') return Skip(depth);
   return json_.ForEachField([&](std::string_view key) {
     if (KeyIs(key, "labels")) return ReadLabels(depth + 1, labels);
-    if (KeyIs(key, "name") && name != nullptr) return ReadOptionalString(depth + 1, name);
-    if (KeyIs(key, "namespace") && ns != nullptr) return ReadOptionalString(depth + 1, ns);
+    if (top != nullptr) {
+      if (KeyIs(key, "name")) return ReadOptionalString(depth + 1, &top->name);
+      if (KeyIs(key, "namespace")) return ReadOptionalString(depth + 1, &top->ns);
+      if (KeyIs(key, "generateName")) return ReadOptionalString(depth + 1, &top->generate_name);
+      if (options_.owners) {
+        if (KeyIs(key, "uid")) return ReadOptionalString(depth + 1, &top->uid);
+        if (KeyIs(key, "ownerReferences")) {
+          return ReadOwnerReferences(depth + 1, &top->owner_references);
+        }
+      }
+    }
     return Skip(depth + 1);
   });
+}
+
+// ownerReferences as unstructured's GetOwnerReferences reads them: an array
+// of objects (anything else, or one element that is not an object: none at
+// all); in each, apiVersion / kind / name / uid when strings, and
+// controller when the literal true (NestedBool).
+JsonError KubernetesReader::ReadOwnerReferences(int depth, std::vector<OwnerReference>* out) {
+  out->clear();
+  if (json_.Peek() != '[') return Skip(depth);
+  bool all_objects = true;
+  JsonError e = json_.ForEachElement([&] {
+    if (json_.Peek() != '{') {
+      all_objects = false;
+      return Skip(depth + 1);
+    }
+    OwnerReference ref;
+    JsonError e = json_.ForEachField([&](std::string_view key) {
+      if (KeyIs(key, "apiVersion")) return ReadOptionalString(depth + 2, &ref.api_version);
+      if (KeyIs(key, "kind")) return ReadOptionalString(depth + 2, &ref.kind);
+      if (KeyIs(key, "name")) return ReadOptionalString(depth + 2, &ref.name);
+      if (KeyIs(key, "uid")) return ReadOptionalString(depth + 2, &ref.uid);
+      if (KeyIs(key, "controller")) ref.controller = json_.Peek() == 't';
+      return Skip(depth + 2);
+    });
+    if (e) return e;
+    out->push_back(ref);
+    return kJsonOk;
+  });
+  if (e) return e;
+  if (!all_objects) out->clear();
+  return kJsonOk;
 }
 
 // labels as Gatekeeper reads them: unstructured's GetLabels is
@@ -191,7 +234,7 @@ JsonError KubernetesReader::ReadTemplate(int depth, TemplateParts* out) {
   if (json_.Peek() != '{') return Skip(depth);
   out->present = true;
   return json_.ForEachField([&](std::string_view key) {
-    if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
+    if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, &out->labels);
     if (KeyIs(key, "spec")) return ReadPodSpec(depth + 1, &out->lists);
     return Skip(depth + 1);
   });
@@ -215,7 +258,7 @@ JsonError KubernetesReader::ReadJobTemplate(int depth, JobTemplateParts* out) {
   if (json_.Peek() != '{') return Skip(depth);
   out->present = true;
   return json_.ForEachField([&](std::string_view key) {
-    if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, nullptr, &out->labels);
+    if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, &out->labels);
     if (KeyIs(key, "spec")) return ReadJobSpec(depth + 1, &out->pod_template);
     return Skip(depth + 1);
   });

@@ -1,12 +1,11 @@
 // kubernetes_reader.h — which fields of a Kubernetes object the policy reads.
 //
 // One recursive descent over an object's tokens: apiVersion and kind; metadata
-// name, namespace and labels; every container of spec.containers /
-// spec.initContainers / spec.ephemeralContainers; with pod templates on, the
-// same of spec.template and spec.jobTemplate(.spec.template). Everything
-// else goes to the JsonValidator, so the whole object is checked as Go's
-// decoder would. Every field is visited in order, so a duplicate key's last
-// occurrence overwrites the earlier one (Go's encoding/json into a map, which
+// name, namespace, generateName, uid, labels and ownerReferences; every container of
+// spec.containers / spec.initContainers / spec.ephemeralContainers; with pod templates on, the same
+// of spec.template and spec.jobTemplate(.spec.template). Everything else goes to the JsonValidator,
+// so the whole object is checked as Go's decoder would. Every field is visited in order, so a
+// duplicate key's last occurrence overwrites the earlier one (Go's encoding/json into a map, which
 // is what Gatekeeper's Rego sees).
 //
 // What is read lands in ObjectParts as views into the input or the string
@@ -69,17 +68,19 @@ struct JobTemplateParts {
 
 // Everything read from one object before it is committed to the batch.
 struct ObjectParts {
-  std::string_view api_version, kind, name, ns;
+  std::string_view api_version, kind, name, ns, generate_name, uid;
   bool has_api_version = false, has_kind = false;
   std::vector<Label> labels;
+  std::vector<OwnerReference> owner_references;
   ContainerLists lists;
   TemplateParts pod_template;
   JobTemplateParts job_template;
 
   void Reset() {
-    api_version = kind = name = ns = {};
+    api_version = kind = name = ns = generate_name = uid = {};
     has_api_version = has_kind = false;
     labels.clear();
+    owner_references.clear();
     for (auto& l : lists) l.clear();
     pod_template.Reset();
     job_template.Reset();

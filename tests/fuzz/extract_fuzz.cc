@@ -1,5 +1,5 @@
 // libFuzzer target: the extractor over arbitrary bytes (as one object), with
-// and without pod templates. Records must stay within the batch vectors.
+// and without pod templates and owners. Records must stay within the batch vectors.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -11,7 +11,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gatescan;
   static Extractor plain;
-  static Extractor templates(ExtractOptions{true});
+  static Extractor templates(ExtractOptions{.pod_templates = true, .owners = true});
   std::vector<char> buffer(size + kParsePadding, '\0');
   if (size > 0) std::memcpy(buffer.data(), data, size);
   for (Extractor* extractor : {&plain, &templates}) {
@@ -25,6 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (IndexRange range : {r.labels, r.template_labels, r.job_template_labels}) {
       if (range.begin > range.end || range.end > batch.labels.size()) __builtin_trap();
     }
+    const IndexRange owners = r.owner_references;
+    if (owners.begin > owners.end || owners.end > batch.owner_references.size()) __builtin_trap();
   }
   return 0;
 }
