@@ -27,11 +27,11 @@ bool HasAvx512() {
 #endif
 bool Always() { return true; }
 
-// Narrowest first. The generic kernel indexes (so that a portable build still
-// runs, and tests, the framer's indexing path); SSE2 leaves stage 1 to
-// simdjson's own implementation, as before the kernels had a seam.
+// Narrowest first. The generic and SSE2 kernels leave stage 1 to simdjson's
+// own implementation (as SSE2 did before the kernels had a seam): a byte loop
+// or a 16-byte one of ours is slower than simdjson's, which has NEON too.
 const Entry kEntries[] = {
-    {{"generic", kernels::ScanGeneric, kernels::IndexGeneric}, Always},
+    {{"generic", kernels::ScanGeneric, nullptr}, Always},
 #ifdef GATESCAN_X86_KERNELS
     {{"sse2", kernels::ScanSse2, nullptr}, HasSse2},
     {{"avx2", kernels::ScanAvx2, kernels::IndexAvx2}, HasAvx2},
@@ -86,6 +86,8 @@ const Choice& TheChoice() {
 const ScanKernel& ActiveKernel() { return *TheChoice().kernel; }
 
 const std::string& KernelOverrideError() { return TheChoice().error; }
+
+IndexFn ReferenceIndex() { return kernels::IndexGeneric; }
 
 std::vector<const ScanKernel*> SupportedKernels() {
   std::vector<const ScanKernel*> out;

@@ -74,4 +74,9 @@ std::vector<const ScanKernel*> SupportedKernels();
 // The built kernel of that name, or null; `cpu_ok` says whether the CPU runs it.
 const ScanKernel* FindKernel(std::string_view name, bool* cpu_ok);
 
+// The portable indexer (a byte loop): the reference the SIMD indexers are
+// tested against. The generic kernel does not index in the framer: there
+// simdjson's own stage 1 (NEON on aarch64) is several times faster.
+IndexFn ReferenceIndex();
+
 }  // namespace gatescan
