@@ -102,10 +102,10 @@ TEST(ScanKernelTest, EveryKernelAgreesWithTheGenericOneOnRandomBuffers) {
           Feed(generic->scan, ReferenceIndex(), indexing, padded, prefix, lengths);
       for (const ScanKernel* kernel : kernels) {
         if (indexing && kernel->index == nullptr) continue;
-        ASSERT_NO_FATAL_FAILURE(
-            ExpectSame(Feed(kernel->scan, kernel->index, indexing, padded, prefix, lengths), expected,
-                       std::string(kernel->name) + (indexing ? " index" : " scan") + " round " +
-                           std::to_string(round)));
+        ASSERT_NO_FATAL_FAILURE(ExpectSame(
+            Feed(kernel->scan, kernel->index, indexing, padded, prefix, lengths), expected,
+            std::string(kernel->name) + (indexing ? " index" : " scan") + " round " +
+                std::to_string(round)));
       }
     }
   }

@@ -65,6 +65,25 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx51
   ScanState st = *state;
   uint64_t pos = *resume;
   for (; pos < len; pos += 64) {
+    // Whole blocks that cannot end the value, as in IndexAvx512.
+    for (; pos + 64 <= len; pos += 64) {
+      const __m512i v = Load(data + pos);
+      const __m512i folded = _mm512_or_si512(v, k.case_bit);
+      const uint64_t backslash = _mm512_cmpeq_epi8_mask(v, k.backslash);
+      uint64_t quote = _mm512_cmpeq_epi8_mask(v, k.quote);
+      uint64_t escaped = st.prev_escaped;
+      if ((backslash | escaped) != 0) [[unlikely]] {
+        quote &= ~EscapedMask(backslash, &escaped);
+      }
+      const uint64_t in_string = PrefixXor(quote) ^ st.prev_in_string;
+      const uint64_t close = _mm512_mask_cmpeq_epi8_mask(~in_string, folded, k.close);
+      const uint64_t closes = Popcnt(close);
+      if (closes >= st.depth) break;
+      st.depth += Popcnt(_mm512_mask_cmpeq_epi8_mask(~in_string, folded, k.open)) - closes;
+      st.prev_escaped = escaped;
+      st.prev_in_string = LastBitEverywhere(in_string);
+    }
+    if (pos >= len) break;
     const uint64_t valid = len - pos >= 64 ? ~uint64_t{0} : (uint64_t{1} << (len - pos)) - 1;
     const __m512i v = Load(data + pos);
     const __m512i folded = _mm512_or_si512(v, k.case_bit);
@@ -111,6 +130,34 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx5
   uint64_t pos = *resume;
   uint64_t found = kNotFound;
   for (; pos < len; pos += 64) {
+    // Whole blocks that cannot hold the value's end (fewer closing brackets
+    // than the depth): no masking and no end test. The general loop below
+    // takes over at the first block that may end the value, and at the tail.
+    for (; pos + 64 <= len; pos += 64) {
+      const __m512i v = Load(data + pos);
+      const __m512i folded = _mm512_or_si512(v, k.case_bit);
+      const uint64_t backslash = _mm512_cmpeq_epi8_mask(v, k.backslash);
+      uint64_t quote = _mm512_cmpeq_epi8_mask(v, k.quote);
+      uint64_t escaped = st.prev_escaped;
+      if ((backslash | escaped) != 0) [[unlikely]] {
+        quote &= ~EscapedMask(backslash, &escaped);
+      }
+      const uint64_t in_string = PrefixXor(quote) ^ st.prev_in_string;
+      const uint64_t close = _mm512_mask_cmpeq_epi8_mask(~in_string, folded, k.close);
+      const uint64_t closes = Popcnt(close);
+      if (closes >= st.depth) break;  // nothing of this block committed yet
+      const uint64_t open = _mm512_mask_cmpeq_epi8_mask(~in_string, folded, k.open);
+      st.depth += Popcnt(open) - closes;
+      st.prev_escaped = escaped;
+      st.prev_in_string = LastBitEverywhere(in_string);
+      const uint64_t op = _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.op_table, v));
+      const uint64_t space = _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(k.space_table, v));
+      const uint64_t structural = Stage1Structurals(op, space, quote, in_string, &prev_scalar);
+      control_in_string |= _mm512_cmplt_epu8_mask(v, k.control_limit) & in_string;
+      non_ascii |= _mm512_movepi8_mask(v);
+      out = WritePositions(out, static_cast<uint32_t>(pos - item), structural);
+    }
+    if (pos >= len) break;
     const uint64_t valid = len - pos >= 64 ? ~uint64_t{0} : (uint64_t{1} << (len - pos)) - 1;
     const __m512i v = Load(data + pos);
     const __m512i folded = _mm512_or_si512(v, k.case_bit);

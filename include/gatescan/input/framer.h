@@ -100,11 +100,13 @@ struct FramerOptions {
   size_t batch_bytes = 1 << 20;          // aim for batches of about this many bytes
   size_t read_bytes = 1 << 20;           // size of one read from the source
   size_t max_object_bytes = 256u << 20;  // larger objects become a FrameError and are skipped
-  // An object whose "items" come before its "kind" is kept whole until the
-  // kind says whether it is a List, up to this many bytes (at most
-  // max_object_bytes); past it the items are handed out as a List's. No
-  // real non-List object comes near it: etcd refuses objects over 1.5 MiB.
-  size_t max_pending_kind_bytes = 16u << 20;
+  // An object whose "items" come before its "kind" is kept whole (its batch
+  // not handed out) until the kind says whether it is a List, up to this many
+  // bytes (at most max_object_bytes); past it the items are handed out as a
+  // List's. No object the API server stores comes near it (it refuses request
+  // bodies over 3 MiB, etcd values over 1.5 MiB), and a larger bound would
+  // delay a kubectl dump's first batch, and hold its memory, for longer.
+  size_t max_pending_kind_bytes = 3u << 20;
   // Do stage 1 for list items while seeking their ends (where the active
   // kernel indexes; see ObjectSpan::structurals_count). One pass instead of two pays on
   // one thread; with more, the pipeline turns it off so that stage 1 runs in
