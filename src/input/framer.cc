@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "gatescan/common/quote.h"
+#include "gatescan/input/yaml_framer.h"
 #include "gatescan/input/yaml_json.h"
 
 namespace gatescan {
@@ -813,6 +814,8 @@ struct Framer::Impl {
   std::unique_ptr<ByteSource> source;
   FramerOptions options;
   std::unique_ptr<YamlFeeder> yaml;
+  // YAML input is framed by the YAML framer (yaml_framer.h) once detected.
+  std::unique_ptr<YamlFramer> yaml_framer;
   std::vector<size_t> yaml_error_slots;  // batch errors that came from the YAML converter
 
   PaddedBuffer carry;
@@ -1007,14 +1010,12 @@ bool Framer::Impl::StepDetect() {
     mode = Mode::kTopValue;
     return true;
   }
-  // YAML: hand everything read so far to the converter and reframe its output.
-  std::string prefix(buf() + (pos - base), end() - pos);
-  yaml = std::make_unique<YamlFeeder>(source.get(), std::move(prefix), pos);
-  batch->bytes.clear();
-  base = 0;
-  pos = 0;
-  mode = Mode::kTopValue;
-  return true;
+  // YAML: the YAML framer takes over with everything read so far.
+  yaml_framer = std::make_unique<YamlFramer>(source.get(),
+                                             std::string_view(buf() + (pos - base), end() - pos),
+                                             pos, batch->input_bytes, options);
+  mode = Mode::kDone;
+  return false;
 }
 
 bool Framer::Impl::StepTopValue() {
@@ -1465,6 +1466,11 @@ void Framer::Impl::MapToYamlOffsets() {
 }
 
 bool Framer::Impl::Next(FramedBatch* out) {
+  if (yaml_framer != nullptr) {
+    const bool more = yaml_framer->Next(out);
+    out->input = &input;
+    return more;
+  }
   out->Reset();
   out->input = &input;
   if (mode == Mode::kDone) return false;
@@ -1486,6 +1492,10 @@ bool Framer::Impl::Next(FramedBatch* out) {
   for (;;) {
     if (!eof && ReadMore() == 0) eof = true;
     Frame();
+    if (yaml_framer != nullptr) {
+      batch = nullptr;
+      return Next(out);  // the YAML framer took over
+    }
     if (eof) {
       Finish();
       break;
