@@ -1,5 +1,7 @@
 #include "gatescan/input/yaml_framer.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -400,6 +402,8 @@ struct YamlFramer::Impl {
     const char* b = buf();
     const uint64_t e = end();
     while (scan < e) {
+      if (SkipsIndentedLines() && b[scan - base] == ' ') SkipIndentedLines(b, e);
+      if (scan >= e) break;
       const char* p = b + (scan - base);
       const void* nl = std::memchr(p, '\n', e - scan);
       size_t len;
@@ -424,6 +428,48 @@ struct YamlFramer::Impl {
         e - doc_start > options.max_object_bytes) {
       doc_too_big = true;
     }
+  }
+
+  // Whether lines that start with a space can change nothing (Line() would
+  // return at once): inside items at column 1, or in a document that is one
+  // span once it has content. Most lines of a kubectl List are such lines.
+  bool SkipsIndentedLines() const {
+    return ((state == State::kItems || state == State::kResync) && items_col == 0) ||
+           (state == State::kWholeDoc && doc_content);
+  }
+
+  // Moves `scan` (at a line starting with a space) past every complete line
+  // that starts with a space, 16 bytes at a time, counting lines.
+  void SkipIndentedLines(const char* b, uint64_t e) {
+    const char* p = b + (scan - base);
+    const size_t avail = e - scan;
+    const __m128i newline = _mm_set1_epi8('\n');
+    const __m128i space = _mm_set1_epi8(' ');
+    size_t k = 0;
+    size_t after_last_newline = 0;
+    uint64_t lines = 0;
+    // The byte after each block is read too; the buffer's padding makes that safe.
+    while (k + 17 <= avail) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k + 1));
+      const auto nl = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)));
+      const auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(next, space)));
+      const unsigned stop = nl & ~sp;
+      if (stop != 0) {
+        const int bit = __builtin_ctz(stop);
+        lines += static_cast<uint64_t>(__builtin_popcount(nl & ((2u << bit) - 1)));
+        scan += k + static_cast<size_t>(bit) + 1;
+        line += lines;
+        return;
+      }
+      if (nl != 0) {
+        lines += static_cast<uint64_t>(__builtin_popcount(nl));
+        after_last_newline = k + static_cast<size_t>(31 - __builtin_clz(nl)) + 1;
+      }
+      k += 16;
+    }
+    scan += after_last_newline;
+    line += lines;
   }
 
   uint64_t KeepFrom() const {
