@@ -86,6 +86,30 @@ bool TextIsPlainUtf8(std::string_view s) {
   return true;
 }
 
+// AppendJsonString for the common case first: a string of printable ASCII
+// without '"' or '\\' is its own JSON text, checked 16 bytes at a time.
+void AppendJson(std::string_view v, std::string* out) {
+  const __m128i limit = _mm_set1_epi8(0x20);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  size_t i = 0;
+  for (; i + 16 <= v.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v.data() + i));
+    // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them too.
+    const __m128i bad =
+        _mm_or_si128(_mm_cmplt_epi8(x, limit),
+                     _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (_mm_movemask_epi8(bad) != 0) return AppendJsonString(v, out);
+  }
+  for (; i < v.size(); ++i) {
+    const auto c = static_cast<uint8_t>(v[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return AppendJsonString(v, out);
+  }
+  out->push_back('"');
+  out->append(v);
+  out->push_back('"');
+}
+
 class Converter {
  public:
   Converter(std::string_view text, std::string* out)
@@ -288,7 +312,19 @@ class Converter {
   // The position of the ':' ending a plain key that starts at p_, or 0.
   size_t PlainKeyColon() const {
     const size_t e = LineEnd(p_);
+    const __m128i colon = _mm_set1_epi8(':');
+    const __m128i hash = _mm_set1_epi8('#');
     for (size_t i = p_ + 1; i < e; ++i) {
+      if (i + 16 <= e) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + i));
+        const int mask =
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, hash)));
+        if (mask == 0) {
+          i += 15;
+          continue;
+        }
+        i += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      }
       const char c = s_[i];
       if (c == ':' && (i + 1 == e || s_[i + 1] == ' ')) return i;
       if (c == '#' && IsBlank(s_[i - 1])) return 0;
@@ -304,7 +340,7 @@ class Converter {
       const size_t line = ls_;
       if (!(c == '"' ? DoubleQuoted(-1) : SingleQuoted(-1))) return false;
       if (ls_ != line) return false;  // a key over several lines
-      AppendJsonString(scratch_, out_);
+      AppendJson(scratch_, out_);
       SkipSpaces();
       if (At(p_) != ':') return false;
       ++p_;
@@ -329,10 +365,10 @@ class Converter {
         out_->append(r.bool_value ? "\"true\"" : "\"false\"");
         break;
       case YamlScalarKind::kNumber:
-        AppendJsonString(r.number, out_);
+        AppendJson(r.number, out_);
         break;
       case YamlScalarKind::kString:
-        AppendJsonString(key, out_);
+        AppendJson(key, out_);
         break;
     }
     return true;
@@ -349,7 +385,7 @@ class Converter {
         scratch_.clear();
         ok = c == '"' ? DoubleQuoted(n) : SingleQuoted(n);
         if (!ok) return false;
-        AppendJsonString(scratch_, out_);
+        AppendJson(scratch_, out_);
         break;
       case '|':
       case '>':
@@ -369,7 +405,7 @@ class Converter {
         if (At(p_) == '"' || At(p_) == '\'') {
           scratch_.clear();
           if (!(At(p_) == '"' ? DoubleQuoted(n) : SingleQuoted(n))) return false;
-          AppendJsonString(scratch_, out_);
+          AppendJson(scratch_, out_);
           break;
         }
         if (AtEnd(p_) || StartsNonPlain(At(p_)) || IsSeqEntry(p_)) return false;
@@ -477,13 +513,13 @@ class Converter {
 
   void WritePlain(std::string_view value, bool resolve) {
     if (!resolve) {
-      AppendJsonString(value, out_);
+      AppendJson(value, out_);
       return;
     }
     // Only these first characters can start a null, a boolean or a number
     // (yaml_scalar.h); most values (names, images) skip the resolution.
     if (std::strchr("tTfFyYnNoO~0123456789+-.", value[0]) == nullptr) {
-      AppendJsonString(value, out_);
+      AppendJson(value, out_);
       return;
     }
     const ResolvedYamlScalar r = ResolvePlainYamlScalar(value);
@@ -498,7 +534,7 @@ class Converter {
         out_->append(r.number);
         break;
       case YamlScalarKind::kString:
-        AppendJsonString(value, out_);
+        AppendJson(value, out_);
         break;
     }
   }
@@ -798,7 +834,7 @@ class Converter {
       scratch_.pop_back();
     }
     if (chomp > 0) scratch_.append(breaks, '\n');
-    AppendJsonString(scratch_, out_);
+    AppendJson(scratch_, out_);
     // Continue at the line that ended the scalar.
     if (p_ < n_) p_ = ls_;
     return true;
