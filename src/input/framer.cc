@@ -2,8 +2,8 @@
 // machine (framer_grammar.cc) over what was read, hands out batches of whole
 // objects, carries an object that straddles batches into the next one (only
 // its bytes, and its stage-1 positions so far), and reports truncation at the
-// end of input. Buffers are in padded_buffer.cc, YAML conversion in
-// yaml_feeder.cc, the kernels behind scan_kernel.h.
+// end of input. Buffers are in padded_buffer.cc, the kernels behind
+// scan_kernel.h; YAML input is handed to the YAML framer (yaml_framer.h).
 #include "gatescan/input/framer.h"
 
 #include <algorithm>
@@ -19,17 +19,8 @@ size_t Framer::Impl::ReadMore() {
   size_t old = bytes.size();
   bytes.resize(old + options.read_bytes);
   Status error;
-  size_t n;
-  if (yaml != nullptr) {
-    uint64_t raw = 0;
-    size_t errors_before = batch->errors.size();
-    n = yaml->Read(bytes.data() + old, options.read_bytes, &batch->errors, &error, &raw);
-    for (size_t i = errors_before; i < batch->errors.size(); ++i) yaml_error_slots.push_back(i);
-    batch->input_bytes += raw;
-  } else {
-    n = source->Read(bytes.data() + old, options.read_bytes, &error);
-    batch->input_bytes += n;
-  }
+  const size_t n = source->Read(bytes.data() + old, options.read_bytes, &error);
+  batch->input_bytes += n;
   bytes.resize(old + n);
   if (!error.ok()) {
     Error(end(), 0, error.message());
@@ -147,22 +138,12 @@ void Framer::Impl::Finish() {
   }
 }
 
-// For YAML input, spans and framing errors point at the YAML document they
-// came from (the converted JSON stream is never seen by users). Conversion
-// errors already carry YAML offsets.
-void Framer::Impl::MapToYamlOffsets() {
-  for (ObjectSpan& span : batch->spans) span.input_offset = yaml->YamlOffset(span.input_offset);
-  size_t next_slot = 0;
-  for (size_t i = 0; i < batch->errors.size(); ++i) {
-    if (next_slot < yaml_error_slots.size() && yaml_error_slots[next_slot] == i) {
-      ++next_slot;
-      continue;
-    }
-    batch->errors[i].input_offset = yaml->YamlOffset(batch->errors[i].input_offset);
-  }
-}
-
 bool Framer::Impl::Next(FramedBatch* out) {
+  if (yaml_framer != nullptr) {
+    const bool more = yaml_framer->Next(out);
+    out->input = &input;
+    return more;
+  }
   out->Reset();
   out->input = &input;
   if (mode == Mode::kDone) return false;
@@ -176,7 +157,6 @@ bool Framer::Impl::Next(FramedBatch* out) {
     return true;
   }
   list_slot = -1;
-  yaml_error_slots.clear();
   out->bytes.resize(carry.size());
   if (carry.size() > 0) std::memcpy(out->bytes.data(), carry.data(), carry.size());
   base = carry_offset;
@@ -192,6 +172,10 @@ bool Framer::Impl::Next(FramedBatch* out) {
   for (;;) {
     if (!eof && ReadMore() == 0) eof = true;
     Frame();
+    if (yaml_framer != nullptr) {
+      batch = nullptr;
+      return Next(out);  // the YAML framer took over
+    }
     if (eof) {
       Finish();
       break;
@@ -213,7 +197,6 @@ bool Framer::Impl::Next(FramedBatch* out) {
   }
   produced_anything =
       produced_anything || !out->spans.empty() || !out->errors.empty() || !out->lists.empty();
-  if (yaml != nullptr) MapToYamlOffsets();
   uint64_t keep = mode == Mode::kDone ? end() : KeepFrom();
   carry.resize(end() - keep);
   if (carry.size() > 0) std::memcpy(carry.data(), buf() + (keep - base), carry.size());
@@ -226,7 +209,6 @@ bool Framer::Impl::Next(FramedBatch* out) {
     carry_structurals.assign(from, to);
     out->structurals.set_size(item_structurals_begin);
   }
-  if (yaml != nullptr) yaml->Prune(keep);
   batch = nullptr;
   // A batch that only consumed input (trailing whitespace) is still returned
   // so that input_bytes adds up to the input size.

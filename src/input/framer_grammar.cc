@@ -112,14 +112,12 @@ bool Framer::Impl::StepDetect() {
     mode = Mode::kTopValue;
     return true;
   }
-  // YAML: hand everything read so far to the converter and reframe its output.
-  std::string prefix(buf() + (pos - base), end() - pos);
-  yaml = std::make_unique<YamlFeeder>(source.get(), std::move(prefix), pos);
-  batch->bytes.clear();
-  base = 0;
-  pos = 0;
-  mode = Mode::kTopValue;
-  return true;
+  // YAML: the YAML framer takes over with everything read so far.
+  yaml_framer = std::make_unique<YamlFramer>(source.get(),
+                                             std::string_view(buf() + (pos - base), end() - pos),
+                                             pos, batch->input_bytes, options);
+  mode = Mode::kDone;
+  return false;
 }
 
 bool Framer::Impl::StepTopValue() {

@@ -16,7 +16,7 @@
 
 #include "gatescan/input/framer.h"
 #include "gatescan/input/scan_kernel.h"
-#include "yaml_feeder.h"
+#include "gatescan/input/yaml_framer.h"
 
 namespace gatescan {
 
@@ -61,8 +61,8 @@ struct Framer::Impl {
   std::unique_ptr<ByteSource> source;
   const ScanKernel& kernel = ActiveKernel();
   FramerOptions options;
-  std::unique_ptr<YamlFeeder> yaml;
-  std::vector<size_t> yaml_error_slots;  // batch errors that came from the YAML converter
+  // YAML input is framed by the YAML framer once detected.
+  std::unique_ptr<YamlFramer> yaml_framer;
 
   PaddedBuffer carry;
   uint64_t carry_offset = 0;
@@ -143,7 +143,6 @@ struct Framer::Impl {
   void Frame();
   uint64_t KeepFrom() const;
   void Finish();
-  void MapToYamlOffsets();
 
   bool StepDetect();
   bool StepTopValue();

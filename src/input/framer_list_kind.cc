@@ -99,7 +99,6 @@ void Framer::Impl::DropPendingItems() {
   }
   for (auto slot = pending_error_slots.rbegin(); slot != pending_error_slots.rend(); ++slot) {
     batch->errors.erase(batch->errors.begin() + static_cast<std::ptrdiff_t>(*slot));
-    for (size_t& yaml_slot : yaml_error_slots) yaml_slot -= yaml_slot > *slot ? 1 : 0;
   }
   pending_error_slots.clear();
   obj_is_list = false;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
@@ -21,6 +22,7 @@
 
 #include "gatescan/extract/extract.h"
 #include "gatescan/policy/spec_match.h"
+#include "gatescan/input/yaml_item.h"
 #include "gatescan/report/progress.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -119,6 +121,32 @@ constexpr std::string_view kNoKind =
 constexpr std::string_view kNoApiVersion =
     "object has no apiVersion: the API server refuses it (Object 'apiVersion' is missing), so "
     "Gatekeeper never reviews it";
+
+// The record of a YAML document that is empty or null: nothing to scan or report.
+constexpr std::string_view kEmptyYamlDocument = "(empty YAML document)";
+
+// Converts a YAML span (yaml_framer.h) to padded JSON in this thread's
+// buffer, so that conversion runs in the parallel stage. False when it gave
+// no object: then a record carrying the error (or kEmptyYamlDocument) has
+// been added instead.
+bool ConvertYamlToPadded(const ObjectSpan& span, std::string_view yaml, ExtractedBatch* out,
+                         std::string_view* json) {
+  thread_local std::string converted;
+  thread_local std::string error;
+  thread_local PaddedBuffer padded;
+  const YamlSpanResult result =
+      ConvertYamlSpan(yaml, span.list >= 0, span.yaml_line, &converted, &error);
+  if (result == YamlSpanResult::kOk) {
+    padded.resize(converted.size());
+    std::memcpy(padded.data(), converted.data(), converted.size());
+    *json = std::string_view(padded.data(), padded.size());
+    return true;
+  }
+  ObjectRecord record;
+  record.error = result == YamlSpanResult::kEmpty ? kEmptyYamlDocument : out->arena.Copy(error);
+  out->objects.push_back(record);
+  return false;
+}
 
 std::string_view KindFromListKind(std::string_view list_kind) {
   if (list_kind.size() > 4 && list_kind.substr(list_kind.size() - 4) == "List") {
@@ -265,7 +293,8 @@ void Scanner::Extract(Batch* batch) {
   Extractor& extractor = extractors_.local();
   const FramedBatch& framed = batch->framed;
   for (const ObjectSpan& span : framed.spans) {
-    const std::string_view json(framed.bytes.data() + span.begin, span.length);
+    std::string_view json(framed.bytes.data() + span.begin, span.length);
+    if (span.yaml_line != 0 && !ConvertYamlToPadded(span, json, &batch->extracted, &json)) continue;
     if (span.structurals_count > 0) {
       const StructuralIndex index{framed.structurals.data() + span.structurals_begin,
                                   span.structurals_count, span.control_in_string, span.ascii};
@@ -324,6 +353,7 @@ void Scanner::Evaluate(Batch* batch, const ResolvedLists* resolved) {
     RecordOrigin origin{framed.input, span.input_offset, span.index,
                         std::span<const Label>(extracted.labels.data() + record.labels.begin,
                                                record.labels.size())};
+    if (record.error.data() == kEmptyYamlDocument.data()) continue;
     if (!record.error.empty()) {
       add_error(origin, record.error);
       continue;

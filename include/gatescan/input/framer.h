@@ -63,6 +63,9 @@ struct ObjectSpan {
   uint32_t structurals_count = 0;
   bool control_in_string = false;  // an unescaped byte below 0x20 inside a string
   bool ascii = false;              // no byte >= 0x80: no UTF-8 to validate
+  // YAML input (yaml_framer.h): the span is YAML text, converted to JSON in
+  // the parallel stage; this is the line of its first byte (1-based). 0: JSON.
+  uint64_t yaml_line = 0;
 };
 
 struct FrameError {
