@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/evaluate/evaluate.h"
 #include "gatescan/cli/explain.h"
+#include "gatescan/evaluate/evaluate.h"
+#include "gatescan/input/source.h"
 #include "gatescan/inventory/inventory.h"
-#include "gatescan/policy/spec_match.h"
 #include "gatescan/pipeline/pipeline.h"
 #include "gatescan/policy/policy.h"
+#include "gatescan/policy/spec_match.h"
 #include "gatescan/report/report.h"
-#include "gatescan/input/source.h"
 
 namespace gatescan {
 namespace {
@@ -52,6 +52,7 @@ Exit codes: 0 nothing to report, 1 a violation with enforcementAction deny,
 struct CliOptions {
   std::vector<std::string> policies;
   std::vector<std::string> allow;
+  bool strict_policies = false;
   std::string output = "text";
   std::vector<std::string> namespaces;
   std::vector<std::string> excluded_namespaces;
@@ -79,6 +80,8 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       "allow", po::value(&o->allow)->composing(),
       "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
       "matching Pods (deny). Repeatable. Tip: end registries with '/'.")(
+      "strict-policies", po::bool_switch(&o->strict_policies),
+      "a ConstraintTemplate that is not an image policy is an error (exit 2), not skipped")(
       "output,o", po::value(&o->output)->default_value("text"),
       "text | gator | ndjson | csv | audit | audit-log")(
       "namespace,n", po::value(&o->namespaces)->composing(),
@@ -191,7 +194,7 @@ int RunScanCommand(const CliOptions& o, bool inventory) {
                                                     (no_color == nullptr || *no_color == '\0'));
 
   Policy policy;
-  PolicyOptions policy_options{o.policies, o.allow};
+  PolicyOptions policy_options{o.policies, o.allow, o.strict_policies};
   Status status = LoadPolicy(policy_options, &policy);
   if (!status.ok()) {
     Fail(status.message());

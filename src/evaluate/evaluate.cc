@@ -112,6 +112,17 @@ bool IsNamespaceObject(const ObjectRecord& object) {
   return object.kind == "Namespace" && SplitApiVersion(object.api_version).first.empty();
 }
 
+// A rule whose check or message reads the constraint's list yields nothing
+// when the constraint has none (the Rego's reference is undefined).
+bool RuleNeedsList(const ImageRule& rule) {
+  if (rule.check == ImageCheck::kDisallowedPrefix || rule.check == ImageCheck::kTagSuffixEndswith ||
+      rule.check == ImageCheck::kTagAnySuffixMatch) {
+    return true;
+  }
+  return std::find(rule.message.args.begin(), rule.message.args.end(), MessageFormat::Arg::kList) !=
+         rule.message.args.end();
+}
+
 bool AnyWildcardMatches(const std::vector<std::string>& patterns, std::string_view value) {
   return std::any_of(patterns.begin(), patterns.end(),
                      [value](const std::string& p) { return WildcardMatches(p, value); });
@@ -172,11 +183,87 @@ bool Evaluator::AnyElementAllowed(uint32_t constraint, std::span<const std::stri
   return false;
 }
 
+int64_t Evaluator::TagEntry(uint32_t constraint, std::string_view image) const {
+  for (size_t colon = image.find(':'); colon != std::string_view::npos;
+       colon = image.find(':', colon + 1)) {
+    const int64_t id = tags_[constraint].Find(image.substr(colon + 1));
+    if (id >= 0) return id;
+  }
+  return -1;
+}
+
+// Each check is the Rego statement's value under OPA's rules: a built-in
+// given a non-string is undefined (startswith, endswith, contains, split,
+// regex.match); `not` of that is true; an array literal holding it makes the
+// rule undefined; strings.any_suffix_match also takes an array of strings
+// (any element), and any other array is undefined.
+bool Evaluator::RuleFlags(uint32_t ci, const ImageRule& rule, const ContainerRef& container,
+                          std::span<const std::string_view> elements, int64_t* entry) const {
+  *entry = -1;
+  const bool is_string = container.image_is_string;
+  const std::string_view image = container.image;
+  switch (rule.check) {
+    case ImageCheck::kDisallowedPrefix:
+      return is_string && (*entry = MatchingEntry(ci, image)) >= 0;
+    case ImageCheck::kTagSuffixEndswith:
+      return is_string && (*entry = TagEntry(ci, image)) >= 0;
+    case ImageCheck::kTagAnySuffixMatch:
+      if (is_string) return (*entry = TagEntry(ci, image)) >= 0;
+      if (!container.image_is_string_array) return false;
+      for (uint32_t i = container.image_elements.begin; i < container.image_elements.end; ++i) {
+        if ((*entry = TagEntry(ci, elements[i])) >= 0) return true;
+      }
+      return false;
+    case ImageCheck::kNoColonArrayLiteral:
+      return is_string && image.find(':') == std::string_view::npos;
+    case ImageCheck::kNotContainsColon:
+      return !is_string || image.find(':') == std::string_view::npos;
+    case ImageCheck::kLastComponentNoColon: {
+      if (!is_string) return false;
+      const size_t slash = image.rfind('/');
+      const std::string_view last =
+          slash == std::string_view::npos ? image : image.substr(slash + 1);
+      return last.find(':') == std::string_view::npos;
+    }
+    case ImageCheck::kDigestArrayLiteral:
+      return is_string && !HasImageDigest(image);
+    case ImageCheck::kNotDigest:
+      return !is_string || !HasImageDigest(image);
+  }
+  return false;
+}
+
 std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
   std::vector<ImageVerdict> verdicts;
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
     ImageVerdict v;
     v.constraint = ci;
+    const Constraint& c = policy_.constraints[ci];
+    const ConstraintTemplate& tmpl = policy_.templates[c.template_index];
+    if (tmpl.family != ImageFamily::kAllowedRepos) {
+      ContainerRef container;
+      container.image = image;
+      v.allowed = true;
+      for (size_t r = 0; r < tmpl.image_rules.size() && v.allowed; ++r) {
+        const ImageRule& rule = tmpl.image_rules[r];
+        if (!c.has_list && RuleNeedsList(rule)) continue;
+        if (rule.exempt) {
+          const int64_t exempt = exemptions_[ci].MatchingEntry(image);
+          if (exempt >= 0) {
+            v.exempt_entry = exempt;
+            continue;
+          }
+        }
+        int64_t entry = -1;
+        if (RuleFlags(ci, rule, container, {}, &entry)) {
+          v.allowed = false;
+          v.rule = static_cast<int>(r);
+          v.entry = entry;
+        }
+      }
+      verdicts.push_back(v);
+      continue;
+    }
     v.entry = MatchingEntry(ci, image);
     // Without a list the Rego's message is undefined: nothing is flagged.
     v.allowed = v.entry >= 0 || !policy_.constraints[ci].has_list;
@@ -206,11 +293,26 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
   effective_.reserve(policy_.constraints.size());
   for (const auto& constraint : policy_.constraints) {
     const auto& tmpl = policy_.templates[constraint.template_index];
+    // Allow and deny repository lists share the prefix engine; tags and
+    // digests have no prefix list.
+    const bool prefix_list =
+        tmpl.family == ImageFamily::kAllowedRepos || tmpl.family == ImageFamily::kDisallowedRepos;
+    static const std::vector<std::string> kNone;
+    const std::vector<std::string>& entries = prefix_list ? constraint.entries : kNone;
     if (options_.match == MatchMode::kReference) {
-      reference_.emplace_back(constraint.entries);
+      reference_.emplace_back(entries);
     } else {
-      allowlists_.emplace_back(constraint.entries, SemanticsOf(tmpl.predicate));
+      allowlists_.emplace_back(entries, SemanticsOf(tmpl.predicate));
     }
+    PrefixTrie::Builder tags;
+    if (tmpl.family == ImageFamily::kDisallowedTags) {
+      // The first of equal tags decides, as the first entry does in a list.
+      for (uint32_t i = static_cast<uint32_t>(constraint.entries.size()); i-- > 0;) {
+        tags.Add(constraint.entries[i], i);
+      }
+    }
+    tags_.push_back(std::move(tags).Build());
+    exemptions_.emplace_back(constraint.exempt_images, CompiledAllowlist::Semantics::kExactOrGlob);
     effective_.push_back(EffectiveAction(constraint, options_.enforcement_point));
     applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
   }
@@ -256,8 +358,12 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
       out->push_back(base);
       continue;
     }
-    if (!constraint.has_list) continue;  // the Rego's sprintf of an undefined list is undefined
     const ConstraintTemplate& tmpl = policy_.templates[constraint.template_index];
+    if (tmpl.family != ImageFamily::kAllowedRepos) {
+      ReviewDeny(ci, base, reviewed, out, arena);
+      continue;
+    }
+    if (!constraint.has_list) continue;  // the Rego's sprintf of an undefined list is undefined
     for (const ContainerRef& container : reviewed.containers) {
       const auto& rule = tmpl.rules[static_cast<int>(container.list)];
       if (!rule.has_value()) continue;
@@ -272,6 +378,33 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
       v.container_name = container.name;
       v.image = container.image;
       v.message = RenderMessage(*rule, reviewed.implied_by, container.name, container.image,
+                                constraint.entries_rendered, arena);
+      out->push_back(v);
+    }
+  }
+}
+
+// The deny-side families: every rule over every container of its lists.
+void Evaluator::ReviewDeny(uint32_t ci, const Violation& base, const ReviewedObject& reviewed,
+                           std::vector<Violation>* out, StringArena* arena) const {
+  const Constraint& constraint = policy_.constraints[ci];
+  const ConstraintTemplate& tmpl = policy_.templates[constraint.template_index];
+  for (const ImageRule& rule : tmpl.image_rules) {
+    if (!constraint.has_list && RuleNeedsList(rule)) continue;
+    for (const ContainerRef& container : reviewed.containers) {
+      if ((rule.lists & (1u << static_cast<int>(container.list))) == 0) continue;
+      // Exemptions compare strings: `==` and startswith never exempt another type.
+      if (rule.exempt && container.image_is_string &&
+          exemptions_[ci].MatchingEntry(container.image) >= 0) {
+        continue;
+      }
+      int64_t entry = -1;
+      if (!RuleFlags(ci, rule, container, reviewed.image_elements, &entry)) continue;
+      Violation v = base;
+      v.list = container.list;
+      v.container_name = container.name;
+      v.image = container.image;
+      v.message = RenderMessage(rule.message, reviewed.implied_by, container.name, container.image,
                                 constraint.entries_rendered, arena);
       out->push_back(v);
     }

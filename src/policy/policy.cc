@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -13,563 +14,12 @@
 
 #include "gatescan/common/quote.h"
 #include "gatescan/input/yaml_json.h"
+#include "gatescan/policy/image_rego.h"
 
 namespace gatescan {
 namespace {
 
-// ---------------------------------------------------------------------------
-// Rego recognition: a tolerant pattern recogniser for the allowed-repos
-// family, not an interpreter. Every statement of every violation rule must be
-// understood, so a template with extra conditions (exemptions, other checks)
-// is refused instead of being judged wrongly.
-
 constexpr std::string_view kAdmissionTarget = "admission.k8s.gatekeeper.sh";
-
-struct RegoRule {
-  std::string head;
-  std::string body;
-};
-
-bool IsIdentChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-// Length of the string literal starting at s[i] ('"' or '`'), or npos when it
-// does not end.
-size_t StringLiteralEnd(std::string_view s, size_t i) {
-  const char quote = s[i];
-  for (size_t j = i + 1; j < s.size(); ++j) {
-    if (quote == '"' && s[j] == '\\') {
-      ++j;
-    } else if (s[j] == quote) {
-      return j + 1;
-    } else if (quote == '"' && s[j] == '\n') {
-      return std::string_view::npos;
-    }
-  }
-  return std::string_view::npos;
-}
-
-std::string StripComments(std::string_view rego) {
-  std::string out;
-  out.reserve(rego.size());
-  for (size_t i = 0; i < rego.size();) {
-    const char c = rego[i];
-    if (c == '"' || c == '`') {
-      const size_t end = StringLiteralEnd(rego, i);
-      const size_t stop = end == std::string_view::npos ? rego.size() : end;
-      out.append(rego.substr(i, stop - i));
-      i = stop;
-    } else if (c == '#') {
-      while (i < rego.size() && rego[i] != '\n') ++i;
-    } else {
-      out.push_back(c);
-      ++i;
-    }
-  }
-  return out;
-}
-
-// Index just past the bracket that closes the one at s[open], or npos.
-size_t MatchingClose(std::string_view s, size_t open) {
-  int depth = 0;
-  for (size_t i = open; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '"' || c == '`') {
-      const size_t end = StringLiteralEnd(s, i);
-      if (end == std::string_view::npos) return end;
-      i = end - 1;
-    } else if (c == '{' || c == '[' || c == '(') {
-      ++depth;
-    } else if (c == '}' || c == ']' || c == ')') {
-      if (--depth == 0) return i + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-bool EndsWithWord(std::string_view s, std::string_view word) {
-  if (s.size() < word.size() || s.substr(s.size() - word.size()) != word) return false;
-  return s.size() == word.size() || !IsIdentChar(s[s.size() - word.size() - 1]);
-}
-
-// Drops package / import / default lines that precede a rule head.
-std::string CleanHead(std::string_view pending) {
-  std::string head;
-  std::istringstream lines{std::string(pending)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    const std::string_view t = Trim(line);
-    if (t.empty() || t.starts_with("package ") || t.starts_with("import ") ||
-        t.starts_with("default ")) {
-      continue;
-    }
-    if (!head.empty()) head += ' ';
-    head += t;
-  }
-  return head;
-}
-
-// Splits a module into rules: a head, then a `{ body }` at top level.
-bool SplitRules(std::string_view rego, std::vector<RegoRule>* rules) {
-  size_t pending = 0;
-  for (size_t i = 0; i < rego.size(); ++i) {
-    const char c = rego[i];
-    if (c == '"' || c == '`') {
-      const size_t end = StringLiteralEnd(rego, i);
-      if (end == std::string_view::npos) return false;
-      i = end - 1;
-      continue;
-    }
-    if (c != '{' && c != '[' && c != '(') continue;
-    const size_t close = MatchingClose(rego, i);
-    if (close == std::string_view::npos) return false;
-    const std::string_view before = Trim(rego.substr(pending, i - pending));
-    const bool is_body =
-        c == '{' && !before.empty() && !EndsWithWord(before, "contains") &&
-        (before.back() == ']' || before.back() == ')' || IsIdentChar(before.back()));
-    if (is_body) {
-      rules->push_back({CleanHead(before), std::string(rego.substr(i + 1, close - i - 2))});
-      pending = close;
-    }
-    i = close - 1;
-  }
-  return true;
-}
-
-// Top-level statements of a rule body (split on newlines and ';').
-std::vector<std::string> SplitStatements(std::string_view body) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  auto flush = [&](size_t end) {
-    const std::string_view s = Trim(body.substr(start, end - start));
-    if (!s.empty()) out.emplace_back(s);
-    start = end + 1;
-  };
-  for (size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (c == '"' || c == '`') {
-      const size_t end = StringLiteralEnd(body, i);
-      if (end == std::string_view::npos) break;
-      i = end - 1;
-    } else if (c == '{' || c == '[' || c == '(') {
-      const size_t close = MatchingClose(body, i);
-      if (close == std::string_view::npos) break;
-      i = close - 1;
-    } else if (c == '\n' || c == ';') {
-      flush(i);
-    }
-  }
-  flush(body.size());
-  return out;
-}
-
-std::string Abbreviated(std::string_view statement) {
-  std::string out;
-  bool space = false;
-  for (char c : statement) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > 100) out = out.substr(0, 97) + "...";
-  return out;
-}
-
-// Decodes a Rego string literal ("..." with JSON escapes, or `raw`).
-bool DecodeRegoString(std::string_view literal, std::string* out) {
-  out->clear();
-  if (literal.size() < 2) return false;
-  if (literal.front() == '`') {
-    out->assign(literal.substr(1, literal.size() - 2));
-    return true;
-  }
-  for (size_t i = 1; i + 1 < literal.size(); ++i) {
-    const char c = literal[i];
-    if (c != '\\') {
-      out->push_back(c);
-      continue;
-    }
-    if (++i >= literal.size() - 1) return false;
-    switch (literal[i]) {
-      case '"':
-        out->push_back('"');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case '/':
-        out->push_back('/');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'u': {
-        auto hex4 = [&](size_t at, uint32_t* v) {
-          if (at + 4 > literal.size() - 1) return false;
-          *v = 0;
-          for (size_t k = at; k < at + 4; ++k) {
-            const char h = literal[k];
-            *v <<= 4;
-            if (h >= '0' && h <= '9')
-              *v |= h - '0';
-            else if (h >= 'a' && h <= 'f')
-              *v |= h - 'a' + 10;
-            else if (h >= 'A' && h <= 'F')
-              *v |= h - 'A' + 10;
-            else
-              return false;
-          }
-          return true;
-        };
-        uint32_t cp = 0;
-        if (!hex4(i + 1, &cp)) return false;
-        i += 4;
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 2 < literal.size() && literal[i + 1] == '\\' &&
-            literal[i + 2] == 'u') {
-          uint32_t low = 0;
-          if (hex4(i + 3, &low) && low >= 0xDC00 && low < 0xE000) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
-          }
-        }
-        AppendUtf8(cp, out);
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-// The parts of one violation rule that matter.
-struct RecognisedRule {
-  std::optional<ContainerList> list;
-  std::string container_var;
-  std::optional<RepoPredicate> predicate;
-  bool any_prefix_match = false;  // strings.any_prefix_match rather than startswith
-  std::string parameter;
-  std::optional<MessageFormat> message;
-};
-
-struct Helper {
-  std::vector<std::string> params;
-  std::vector<std::string> bodies;
-};
-
-const std::string kId = R"(([A-Za-z_]\w*))";
-
-bool ParseList(std::string_view field, ContainerList* list) {
-  for (int i = 0; i < kContainerListCount; ++i) {
-    if (ContainerListField(static_cast<ContainerList>(i)) == field) {
-      *list = static_cast<ContainerList>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-// Statement-level shapes of the v2 helper: image_matches(image, images).
-bool IsImageMatchesHelper(const Helper& helper) {
-  if (helper.params.size() != 2 || helper.bodies.size() != 2) return false;
-  const std::string& image = helper.params[0];
-  const std::string& images = helper.params[1];
-  bool exact = false, glob = false;
-  for (const auto& body : helper.bodies) {
-    std::string item, prefix;
-    bool iterates = false, not_endswith = false, endswith = false, equals = false, trims = false,
-         starts = false;
-    for (const auto& st : SplitStatements(body)) {
-      std::smatch m;
-      if (std::regex_match(st, m, std::regex(kId + R"(\s*:?=\s*)" + images + R"(\[_\])"))) {
-        item = m[1];
-        iterates = true;
-      } else if (!item.empty() && std::regex_match(st, std::regex(R"(not\s+endswith\(\s*)" + item +
-                                                                  R"(\s*,\s*"\*"\s*\))"))) {
-        not_endswith = true;
-      } else if (!item.empty() && std::regex_match(st, std::regex(R"(endswith\(\s*)" + item +
-                                                                  R"(\s*,\s*"\*"\s*\))"))) {
-        endswith = true;
-      } else if (!item.empty() &&
-                 (std::regex_match(st, std::regex(item + R"(\s*==\s*)" + image)) ||
-                  std::regex_match(st, std::regex(image + R"(\s*==\s*)" + item)))) {
-        equals = true;
-      } else if (!item.empty() && std::regex_match(st, m,
-                                                   std::regex(kId + R"(\s*:?=\s*trim_suffix\(\s*)" +
-                                                              item + R"(\s*,\s*"\*"\s*\))"))) {
-        prefix = m[1];
-        trims = true;
-      } else if (!prefix.empty() &&
-                 std::regex_match(st, std::regex(R"(startswith\(\s*)" + image + R"(\s*,\s*)" +
-                                                 prefix + R"(\s*\))"))) {
-        starts = true;
-      } else {
-        return false;
-      }
-    }
-    if (iterates && not_endswith && equals && !endswith && !trims && !starts) exact = true;
-    if (iterates && endswith && trims && starts && !not_endswith && !equals) glob = true;
-  }
-  return exact && glob;
-}
-
-class RegoRecogniser {
- public:
-  explicit RegoRecogniser(const std::map<std::string, Helper>& helpers) : helpers_(helpers) {}
-
-  // On failure returns what was not understood, e.g. "does not iterate a
-  // container list".
-  std::string Recognise(const std::string& head, const std::string& body, RecognisedRule* out) {
-    std::smatch m;
-    if (!std::regex_search(head, m, std::regex(R"re("msg"\s*:\s*([A-Za-z_]\w*))re"))) {
-      return "its head has no \"msg\" field";
-    }
-    msg_var_ = m[1];
-    std::string comprehension_var;
-    bool not_any = false;
-    std::string not_any_var;
-    for (const auto& st : SplitStatements(body)) {
-      if (std::regex_match(
-              st, m,
-              std::regex(kId + R"(\s*:?=\s*input\.review\.object\.spec\.)" + kId + R"(\[_\])")) ||
-          std::regex_match(
-              st, m,
-              std::regex(R"(some\s+)" + kId + R"(\s+in\s+input\.review\.object\.spec\.)" + kId))) {
-        ContainerList list;
-        if (!ParseList(m[2].str(), &list))
-          return "iterates spec." + m[2].str() + ", not a container list";
-        if (out->list.has_value()) return "iterates more than one container list";
-        out->list = list;
-        out->container_var = m[1];
-        continue;
-      }
-      if (std::regex_match(st, std::regex(R"(some\s+[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)")))
-        continue;
-      if (std::regex_match(st, m,
-                           std::regex(R"(not\s+strings\.any_prefix_match\(\s*)" + kId +
-                                      R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))"))) {
-        if (std::string e = SetPredicate(out, RepoPredicate::kPrefix, m[1], m[2]); !e.empty())
-          return e;
-        out->any_prefix_match = true;
-        continue;
-      }
-      if (std::regex_match(st, m,
-                           std::regex(kId + R"(\s*:?=\s*\[\s*)" + kId + R"(\s*\|\s*)" + kId +
-                                      R"(\s*:?=\s*input\.parameters\.)" + kId +
-                                      R"(\[_\]\s*;\s*\2\s*:?=\s*startswith\(\s*)" + kId +
-                                      R"(\.image\s*,\s*\3\s*\)\s*\])"))) {
-        comprehension_var = m[1];
-        if (std::string e = SetPredicate(out, RepoPredicate::kPrefix, m[5], m[4]); !e.empty())
-          return e;
-        continue;
-      }
-      if (std::regex_match(st, m, std::regex(R"(not\s+any\(\s*)" + kId + R"(\s*\))"))) {
-        not_any = true;
-        not_any_var = m[1];
-        continue;
-      }
-      if (std::regex_match(st, m,
-                           std::regex(R"(not\s+)" + kId + R"(\(\s*)" + kId +
-                                      R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))"))) {
-        auto helper = helpers_.find(m[1]);
-        if (helper == helpers_.end() || !IsImageMatchesHelper(helper->second)) {
-          return "calls " + m[1].str() + ", which is not the allowed-repos v2 image_matches helper";
-        }
-        if (std::string e = SetPredicate(out, RepoPredicate::kExactOrGlob, m[2], m[3]);
-            !e.empty()) {
-          return e;
-        }
-        continue;
-      }
-      if (std::regex_match(st, m, std::regex(kId + R"(\s*:?=\s*sprintf\s*\(([\s\S]*)\))")) &&
-          m[1] == msg_var_) {
-        const std::string call = m[2].str();
-        if (std::string e = ParseSprintf(call, out); !e.empty()) return e;
-        continue;
-      }
-      return "statement not understood: `" + Abbreviated(st) + "`";
-    }
-    if (!out->list.has_value()) return "does not iterate a container list";
-    if (!comprehension_var.empty() && (!not_any || not_any_var != comprehension_var)) {
-      return "the startswith comprehension " + comprehension_var + " is not negated with not any(" +
-             comprehension_var + ")";
-    }
-    if (not_any && not_any_var != comprehension_var)
-      return "not any(" + not_any_var + ") is not understood";
-    if (!out->predicate.has_value()) {
-      return "has no recognised image check (strings.any_prefix_match, a startswith comprehension "
-             "or "
-             "image_matches)";
-    }
-    if (!out->message.has_value()) return "assigns no sprintf message to " + msg_var_;
-    return "";
-  }
-
- private:
-  std::string SetPredicate(RecognisedRule* out, RepoPredicate predicate, const std::string& var,
-                           const std::string& param) {
-    if (out->predicate.has_value()) return "checks the image more than once";
-    out->predicate = predicate;
-    if (!out->container_var.empty() && var != out->container_var) {
-      return "checks " + var + ".image, not the iterated container " + out->container_var;
-    }
-    if (!out->parameter.empty() && out->parameter != param) return "uses two parameters";
-    out->parameter = param;
-    return "";
-  }
-
-  std::string ParseSprintf(std::string_view call, RecognisedRule* out) {
-    call = Trim(call);
-    if (call.empty() || (call[0] != '"' && call[0] != '`'))
-      return "sprintf's format is not a string literal";
-    const size_t end = StringLiteralEnd(call, 0);
-    std::string format;
-    if (end == std::string_view::npos || !DecodeRegoString(call.substr(0, end), &format)) {
-      return "sprintf's format is not a valid string";
-    }
-    std::string_view rest = Trim(call.substr(end));
-    if (rest.empty() || rest[0] != ',') return "sprintf has no argument array";
-    rest = Trim(rest.substr(1));
-    if (rest.empty() || rest[0] != '[' || MatchingClose(rest, 0) != rest.size()) {
-      return "sprintf's arguments are not an array literal";
-    }
-    MessageFormat message;
-    message.literals.emplace_back();
-    for (size_t i = 0; i < format.size(); ++i) {
-      if (format[i] != '%') {
-        message.literals.back().push_back(format[i]);
-        continue;
-      }
-      if (i + 1 < format.size() && format[i + 1] == '%') {
-        message.literals.back().push_back('%');
-        ++i;
-        continue;
-      }
-      if (i + 1 < format.size() && (format[i + 1] == 'v' || format[i + 1] == 's')) {
-        message.literals.emplace_back();
-        ++i;
-        continue;
-      }
-      return "sprintf verb " + format.substr(i, 2) + " is not supported (only %v and %s)";
-    }
-    const std::string_view args_text = rest.substr(1, rest.size() - 2);
-    std::vector<std::string> args;
-    size_t start = 0;
-    for (size_t i = 0; i <= args_text.size(); ++i) {
-      if (i < args_text.size() &&
-          (args_text[i] == '[' || args_text[i] == '(' || args_text[i] == '{')) {
-        const size_t close = MatchingClose(args_text, i);
-        if (close == std::string_view::npos) return "sprintf's arguments are unbalanced";
-        i = close - 1;
-        continue;
-      }
-      if (i == args_text.size() || args_text[i] == ',') {
-        const std::string_view arg = Trim(args_text.substr(start, i - start));
-        if (!arg.empty() || i < args_text.size()) args.emplace_back(arg);
-        start = i + 1;
-      }
-    }
-    if (args.size() != message.literals.size() - 1) {
-      return "sprintf has " + std::to_string(message.literals.size() - 1) + " placeholders but " +
-             std::to_string(args.size()) + " arguments";
-    }
-    std::smatch m;
-    for (const auto& arg : args) {
-      if (std::regex_match(arg, m, std::regex(kId + R"(\.(name|image))"))) {
-        if (!out->container_var.empty() && m[1] != out->container_var) {
-          return "sprintf argument `" + arg + "` is not a field of the container";
-        }
-        message.args.push_back(m[2] == "name" ? MessageFormat::Arg::kName
-                                              : MessageFormat::Arg::kImage);
-      } else if (std::regex_match(arg, m, std::regex(R"(input\.parameters\.)" + kId))) {
-        if (!out->parameter.empty() && out->parameter != m[1]) return "uses two parameters";
-        out->parameter = m[1];
-        message.args.push_back(MessageFormat::Arg::kList);
-      } else {
-        return "sprintf argument `" + Abbreviated(arg) + "` is not understood";
-      }
-    }
-    out->message = std::move(message);
-    return "";
-  }
-
-  const std::map<std::string, Helper>& helpers_;
-  std::string msg_var_;
-};
-
-// Recognises a template's Rego; returns an error text ("" when recognised).
-std::string RecogniseRego(std::string_view rego, ConstraintTemplate* tmpl) {
-  const std::string code = StripComments(rego);
-  std::vector<RegoRule> rules;
-  if (!SplitRules(code, &rules))
-    return "the Rego has unbalanced brackets or an unterminated string";
-  std::map<std::string, Helper> helpers;
-  std::vector<const RegoRule*> violations;
-  std::smatch m;
-  for (const auto& rule : rules) {
-    if (rule.head.starts_with("violation") &&
-        (rule.head.size() == 9 || !IsIdentChar(rule.head[9]))) {
-      violations.push_back(&rule);
-    } else if (std::regex_match(rule.head, m, std::regex(kId + R"(\s*\(([^()]*)\)\s*(if)?)"))) {
-      Helper& helper = helpers[m[1]];
-      std::vector<std::string> params;
-      std::stringstream ps(m[2].str());
-      std::string p;
-      while (std::getline(ps, p, ',')) params.emplace_back(Trim(p));
-      helper.params = params;
-      helper.bodies.push_back(rule.body);
-    }
-  }
-  if (violations.empty()) return "the Rego has no violation rule";
-  for (size_t i = 0; i < violations.size(); ++i) {
-    RecognisedRule recognised;
-    RegoRecogniser recogniser(helpers);
-    const std::string error =
-        recogniser.Recognise(violations[i]->head, violations[i]->body, &recognised);
-    const std::string rule_name = "rule " + std::to_string(i + 1);
-    if (!error.empty()) return rule_name + " " + error;
-    if (!tmpl->parameter.empty() && tmpl->parameter != recognised.parameter) {
-      return rule_name + " uses parameter " + recognised.parameter + " but an earlier rule uses " +
-             tmpl->parameter;
-    }
-    if (i > 0 && tmpl->predicate != *recognised.predicate) {
-      return rule_name + " checks images differently from rule 1";
-    }
-    tmpl->parameter = recognised.parameter;
-    tmpl->predicate = *recognised.predicate;
-    tmpl->image_arrays_match_any[static_cast<int>(*recognised.list)] = recognised.any_prefix_match;
-    auto& slot = tmpl->rules[static_cast<int>(*recognised.list)];
-    if (slot.has_value()) {
-      return rule_name + " iterates " + std::string(ContainerListField(*recognised.list)) +
-             " a second time";
-    }
-    slot = std::move(recognised.message);
-  }
-  return "";
-}
 
 // ---------------------------------------------------------------------------
 // Reading JSON-shaped YAML nodes. Documents are converted to JSON first (the
@@ -869,7 +319,64 @@ Status ReadPolicyFile(const std::string& file, std::vector<PolicyObject>* object
   return Status::Ok();
 }
 
-Status ParseTemplate(const PolicyObject& object, ConstraintTemplate* out) {
+// The admission target's Rego and libs: `rego:` / `libs:`, or a `code:`
+// entry with `engine: Rego` (a template that also carries CEL is judged by
+// its Rego). False when the template has none.
+bool TargetRego(const Reader& t, const YAML::Node& targets, std::string* rego,
+                std::vector<std::string>* libs, Status* status) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string item = "spec.targets[" + std::to_string(i) + "]";
+    std::string target;
+    *status = t.String(Path(targets[i], {"target"}), item + ".target", &target, false);
+    if (!status->ok()) return false;
+    if (target != kAdmissionTarget) continue;
+    if (Present(Path(targets[i], {"rego"}))) {
+      *status = t.String(Path(targets[i], {"rego"}), item + ".rego", rego, true);
+      if (status->ok()) *status = t.Strings(Path(targets[i], {"libs"}), item + ".libs", libs);
+      return status->ok();
+    }
+    const YAML::Node code = Path(targets[i], {"code"});
+    if (!code.IsSequence()) continue;
+    for (size_t j = 0; j < code.size(); ++j) {
+      const std::string entry = item + ".code[" + std::to_string(j) + "]";
+      std::string engine;
+      *status = t.String(Path(code[j], {"engine"}), entry + ".engine", &engine, false);
+      if (!status->ok()) return false;
+      if (engine != "Rego") continue;
+      *status = t.String(Path(code[j], {"source", "rego"}), entry + ".source.rego", rego, true);
+      if (status->ok()) {
+        *status = t.Strings(Path(code[j], {"source", "libs"}), entry + ".source.libs", libs);
+      }
+      return status->ok();
+    }
+  }
+  return false;
+}
+
+// Recognises a template of a kind that is none of the five: an allowed-repos
+// or deny-side Rego under another name is still that policy.
+bool RecogniseCustomKind(const std::string& rego, const std::vector<std::string>& libs,
+                         ConstraintTemplate* out) {
+  ConstraintTemplate copy = *out;
+  if (RecogniseAllowedReposRego(rego, &copy).empty()) {
+    *out = std::move(copy);
+    return true;
+  }
+  for (ImageFamily family :
+       {ImageFamily::kDisallowedRepos, ImageFamily::kDisallowedTags, ImageFamily::kImageDigests}) {
+    copy = *out;
+    if (RecogniseDenyRego(family, rego, libs, &copy).empty()) {
+      *out = std::move(copy);
+      return true;
+    }
+  }
+  return false;
+}
+
+// *image_policy is false (and the status Ok) for a template that is not an
+// image policy: its kind is skipped.
+Status ParseTemplate(const PolicyObject& object, ConstraintTemplate* out, bool* image_policy) {
+  *image_policy = true;
   const YAML::Node& n = object.node;
   Reader r(object.source, "ConstraintTemplate");
   out->source = object.source;
@@ -877,26 +384,38 @@ Status ParseTemplate(const PolicyObject& object, ConstraintTemplate* out) {
   Reader t(object.source, "template " + out->name);
   GS_RETURN_IF_ERROR(t.String(Path(n, {"spec", "crd", "spec", "names", "kind"}),
                               "spec.crd.spec.names.kind", &out->kind, true));
+  const std::optional<ImageFamily> family = FamilyOfKind(out->kind);
   const YAML::Node targets = Path(n, {"spec", "targets"});
-  if (!targets.IsSequence()) return t.Wrong("spec.targets", "an array", targets);
-  std::string rego;
-  bool found = false;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    std::string target;
-    GS_RETURN_IF_ERROR(t.String(Path(targets[i], {"target"}),
-                                "spec.targets[" + std::to_string(i) + "].target", &target, false));
-    if (target != kAdmissionTarget) continue;
-    GS_RETURN_IF_ERROR(t.String(Path(targets[i], {"rego"}),
-                                "spec.targets[" + std::to_string(i) + "].rego", &rego, true));
-    found = true;
-    break;
+  if (!targets.IsSequence()) {
+    if (!family.has_value()) {
+      *image_policy = false;
+      return Status::Ok();
+    }
+    return t.Wrong("spec.targets", "an array", targets);
   }
-  if (!found)
+  std::string rego;
+  std::vector<std::string> libs;
+  Status status = Status::Ok();
+  if (!TargetRego(t, targets, &rego, &libs, &status)) {
+    if (!status.ok()) return status;
+    if (!family.has_value()) {
+      *image_policy = false;
+      return Status::Ok();
+    }
     return t.Fail("no spec.targets entry for " + std::string(kAdmissionTarget) + " with rego");
-  if (std::string error = RecogniseRego(rego, out); !error.empty()) {
-    return t.Fail("not an allowed-repos template: " + error);
+  }
+  if (!family.has_value()) {
+    if (!RecogniseCustomKind(rego, libs, out)) *image_policy = false;
+    if (!*image_policy) return Status::Ok();
+  } else if (*family == ImageFamily::kAllowedRepos) {
+    if (std::string error = RecogniseAllowedReposRego(rego, out); !error.empty()) {
+      return t.Fail("not an allowed-repos template: " + error);
+    }
+  } else if (std::string error = RecogniseDenyRego(*family, rego, libs, out); !error.empty()) {
+    return t.Fail("not a " + out->kind + " template: " + error);
   }
   // The parameter's declared type, when the schema declares one.
+  if (out->parameter.empty()) return Status::Ok();
   const YAML::Node property =
       Child(Path(n, {"spec", "crd", "spec", "validation", "openAPIV3Schema", "properties"}),
             out->parameter);
@@ -943,10 +462,16 @@ Status ParseConstraint(const PolicyObject& object, const std::vector<ConstraintT
   GS_RETURN_IF_ERROR(c.Map(parameters, "spec.parameters"));
   if (Present(parameters)) {
     const YAML::Node list = Child(parameters, tmpl->parameter);
-    if (Present(list)) {
+    if (!tmpl->parameter.empty() && Present(list)) {
       GS_RETURN_IF_ERROR(c.Strings(list, "spec.parameters." + tmpl->parameter, &out->entries));
       out->has_list = true;
       out->entries_rendered = RenderRegoStringArray(out->entries);
+    }
+    const bool exempts = std::any_of(tmpl->image_rules.begin(), tmpl->image_rules.end(),
+                                     [](const ImageRule& rule) { return rule.exempt; });
+    if (exempts) {
+      GS_RETURN_IF_ERROR(c.Strings(Child(parameters, "exemptImages"),
+                                   "spec.parameters.exemptImages", &out->exempt_images));
     }
   }
   GS_RETURN_IF_ERROR(ParseAction(c, Path(spec, {"enforcementAction"}), "spec.enforcementAction",
@@ -1075,7 +600,10 @@ bool IsBypassablePrefix(std::string_view entry) {
 void AddPrefixWarnings(Policy* policy) {
   std::set<std::string> seen;
   for (const auto& c : policy->constraints) {
-    if (policy->templates[c.template_index].predicate != RepoPredicate::kPrefix) continue;
+    const ConstraintTemplate& tmpl = policy->templates[c.template_index];
+    if (tmpl.family != ImageFamily::kAllowedRepos || tmpl.predicate != RepoPredicate::kPrefix) {
+      continue;
+    }
     for (const auto& entry : c.entries) {
       if (!IsBypassablePrefix(entry) || !seen.insert(entry).second) continue;
       const std::string example =
@@ -1121,6 +649,118 @@ ConstraintTemplate LibraryTemplate(std::string name, std::string kind, RepoPredi
   return t;
 }
 
+// gatekeeper-library's current Rego, recognised like a given template so the
+// built-in semantics are exactly what the recogniser derives from the text.
+constexpr std::string_view kExemptContainerLib = R"rego(package lib.exempt_container
+
+is_exempt(container) {
+    exempt_images := object.get(object.get(input, "parameters", {}), "exemptImages", [])
+    img := container.image
+    exemption := exempt_images[_]
+    _matches_exemption(img, exemption)
+}
+
+_matches_exemption(img, exemption) {
+    not endswith(exemption, "*")
+    exemption == img
+}
+
+_matches_exemption(img, exemption) {
+    endswith(exemption, "*")
+    prefix := trim_suffix(exemption, "*")
+    startswith(img, prefix)
+}
+)rego";
+constexpr std::string_view kDisallowedReposRego = R"rego(package k8sdisallowedrepos
+
+violation[{"msg": msg}] {
+  container := input.review.object.spec.containers[_]
+  image := container.image
+  startswith(image, input.parameters.repos[_])
+  msg := sprintf("container <%v> has an invalid image repo <%v>, disallowed repos are %v", [container.name, container.image, input.parameters.repos])
+}
+
+violation[{"msg": msg}] {
+  container := input.review.object.spec.initContainers[_]
+  image := container.image
+  startswith(image, input.parameters.repos[_])
+  msg := sprintf("initContainer <%v> has an invalid image repo <%v>, disallowed repos are %v", [container.name, container.image, input.parameters.repos])
+}
+
+violation[{"msg": msg}] {
+  container := input.review.object.spec.ephemeralContainers[_]
+  image := container.image
+  startswith(image, input.parameters.repos[_])
+  msg := sprintf("ephemeralContainer <%v> has an invalid image repo <%v>, disallowed repos are %v", [container.name, container.image, input.parameters.repos])
+}
+)rego";
+constexpr std::string_view kDisallowedTagsRego = R"rego(package k8sdisallowedtags
+
+import data.lib.exempt_container.is_exempt
+
+violation[{"msg": msg}] {
+    container := input_containers[_]
+    not is_exempt(container)
+    tags := [tag_with_prefix | tag := input.parameters.tags[_]; tag_with_prefix := concat(":", ["", tag])]
+    strings.any_suffix_match(container.image, tags)
+    msg := sprintf("container <%v> uses a disallowed tag <%v>; disallowed tags are %v", [container.name, container.image, input.parameters.tags])
+}
+
+violation[{"msg": msg}] {
+    container := input_containers[_]
+    not is_exempt(container)
+    parts := split(container.image, "/")
+    not contains(parts[count(parts) - 1], ":")
+    msg := sprintf("container <%v> didn't specify an image tag <%v>", [container.name, container.image])
+}
+
+input_containers[c] {
+    c := input.review.object.spec.containers[_]
+}
+input_containers[c] {
+    c := input.review.object.spec.initContainers[_]
+}
+input_containers[c] {
+    c := input.review.object.spec.ephemeralContainers[_]
+}
+)rego";
+constexpr std::string_view kImageDigestsRego = R"rego(package k8simagedigests
+
+import data.lib.exempt_container.is_exempt
+
+violation[{"msg": msg}] {
+  container := input.review.object.spec.containers[_]
+  not is_exempt(container)
+  not regex.match("@[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", container.image)
+  msg := sprintf("container <%v> uses an image without a digest <%v>", [container.name, container.image])
+}
+
+violation[{"msg": msg}] {
+  container := input.review.object.spec.initContainers[_]
+  not is_exempt(container)
+  not regex.match("@[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", container.image)
+  msg := sprintf("initContainer <%v> uses an image without a digest <%v>", [container.name, container.image])
+}
+
+violation[{"msg": msg}] {
+  container := input.review.object.spec.ephemeralContainers[_]
+  not is_exempt(container)
+  not regex.match("@[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", container.image)
+  msg := sprintf("ephemeralContainer <%v> uses an image without a digest <%v>", [container.name, container.image])
+}
+)rego";
+
+ConstraintTemplate BuiltinDenyTemplate(std::string name, std::string kind, ImageFamily family,
+                                       std::string_view rego) {
+  ConstraintTemplate t;
+  t.name = std::move(name);
+  t.kind = std::move(kind);
+  t.source = "built-in";
+  const std::string error = RecogniseDenyRego(family, rego, {std::string(kExemptContainerLib)}, &t);
+  if (!error.empty()) std::abort();  // the embedded library text is recognised by construction
+  return t;
+}
+
 Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
   std::vector<std::string> files;
   GS_RETURN_IF_ERROR(ListPolicyFiles(options.paths, &files));
@@ -1130,6 +770,7 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
   Policy policy;
   std::vector<const PolicyObject*> constraints;
   std::set<std::string> warned_files;
+  std::map<std::string, size_t> skipped;  // kinds of templates that are not image policies
   for (const auto& object : objects) {
     const YAML::Node& n = object.node;
     const std::string api_version =
@@ -1139,7 +780,12 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
     const std::string group = GroupOf(api_version);
     if (group == "templates.gatekeeper.sh" && kind == "ConstraintTemplate") {
       ConstraintTemplate tmpl;
-      GS_RETURN_IF_ERROR(ParseTemplate(object, &tmpl));
+      bool image_policy = true;
+      GS_RETURN_IF_ERROR(ParseTemplate(object, &tmpl, &image_policy));
+      if (!image_policy) {
+        skipped.emplace(tmpl.kind, 0);
+        continue;
+      }
       // A later template of the same kind replaces the earlier one.
       auto same = std::find_if(policy.templates.begin(), policy.templates.end(),
                                [&](const ConstraintTemplate& t) { return t.kind == tmpl.kind; });
@@ -1172,9 +818,21 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
     if (defined) return;
     if (kind == "K8sAllowedRepos") policy.templates.push_back(BuiltinAllowedReposTemplate());
     if (kind == "K8sAllowedReposv2") policy.templates.push_back(BuiltinAllowedReposV2Template());
+    if (kind == "K8sDisallowedRepos") policy.templates.push_back(BuiltinDisallowedReposTemplate());
+    if (kind == "K8sDisallowedTags") policy.templates.push_back(BuiltinDisallowedTagsTemplate());
+    if (kind == "K8sImageDigests") policy.templates.push_back(BuiltinImageDigestsTemplate());
   };
   for (const PolicyObject* object : constraints) {
-    ensure_template(Path(object->node, {"kind"}).Scalar());
+    const std::string kind = Path(object->node, {"kind"}).Scalar();
+    // A skipped template's kind stays skipped unless a later template of the
+    // same kind is an image policy.
+    const bool defined = std::any_of(policy.templates.begin(), policy.templates.end(),
+                                     [&](const ConstraintTemplate& t) { return t.kind == kind; });
+    if (auto it = skipped.find(kind); it != skipped.end() && !defined) {
+      ++it->second;
+      continue;
+    }
+    ensure_template(kind);
     Constraint constraint;
     GS_RETURN_IF_ERROR(ParseConstraint(*object, policy.templates, &constraint));
     policy.constraints.push_back(std::move(constraint));
@@ -1193,6 +851,20 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
     allow.entries = options.allow;
     allow.entries_rendered = RenderRegoStringArray(allow.entries);
     policy.constraints.push_back(std::move(allow));
+  }
+  if (!skipped.empty()) {
+    std::string line = "skipped " + std::to_string(skipped.size()) + " template kind" +
+                       (skipped.size() == 1 ? "" : "s") +
+                       " that are not image policies, with their constraints:";
+    const char* sep = " ";
+    for (const auto& [kind, count] : skipped) {
+      line +=
+          sep + kind + " (" + std::to_string(count) + " constraint" + (count == 1 ? "" : "s") + ")";
+      sep = ", ";
+    }
+    if (options.strict) return Status::Error("--strict-policies: " + line);
+    policy.warnings.push_back(std::move(line));
+    policy.skipped_kinds = skipped;
   }
   AddPrefixWarnings(&policy);
   *out = std::move(policy);
@@ -1223,6 +895,21 @@ ConstraintTemplate BuiltinAllowedReposTemplate() {
 ConstraintTemplate BuiltinAllowedReposV2Template() {
   return LibraryTemplate("k8sallowedreposv2", "K8sAllowedReposv2", RepoPredicate::kExactOrGlob,
                          "allowedImages", "image", "images");
+}
+
+ConstraintTemplate BuiltinDisallowedReposTemplate() {
+  return BuiltinDenyTemplate("k8sdisallowedrepos", "K8sDisallowedRepos",
+                             ImageFamily::kDisallowedRepos, kDisallowedReposRego);
+}
+
+ConstraintTemplate BuiltinDisallowedTagsTemplate() {
+  return BuiltinDenyTemplate("k8sdisallowedtags", "K8sDisallowedTags", ImageFamily::kDisallowedTags,
+                             kDisallowedTagsRego);
+}
+
+ConstraintTemplate BuiltinImageDigestsTemplate() {
+  return BuiltinDenyTemplate("k8simagedigests", "K8sImageDigests", ImageFamily::kImageDigests,
+                             kImageDigestsRego);
 }
 
 std::string RenderRegoStringArray(const std::vector<std::string>& values) {

@@ -16,11 +16,11 @@
 #include <string_view>
 #include <vector>
 
+#include "gatescan/allowlist/prefix_trie.h"
 #include "gatescan/common/arena.h"
 #include "gatescan/extract/extract.h"
-#include "gatescan/policy/spec_match.h"
 #include "gatescan/policy/policy.h"
-#include "gatescan/allowlist/prefix_trie.h"
+#include "gatescan/policy/spec_match.h"
 
 namespace gatescan {
 
@@ -95,6 +95,12 @@ struct ImageVerdict {
   uint32_t constraint = 0;
   bool allowed = false;
   int64_t entry = -1;  // index into Constraint::entries of the deciding entry, -1 if none
+  // Deny-side families: the index into the template's image_rules of the
+  // first rule that flags the image (-1 when none does); `entry` is then the
+  // deny entry or tag that decides, or -1 for a rule without one. An image
+  // exempted by exemptImages has `exempt_entry` set (into exempt_images).
+  int rule = -1;
+  int64_t exempt_entry = -1;
 };
 
 class Evaluator {
@@ -127,6 +133,8 @@ class Evaluator {
   };
   void Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
               StringArena* arena) const;
+  void ReviewDeny(uint32_t constraint, const Violation& base, const ReviewedObject& reviewed,
+                  std::vector<Violation>* out, StringArena* arena) const;
   void ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
                      std::vector<Violation>* out, StringArena* arena) const;
 
@@ -136,7 +144,16 @@ class Evaluator {
   bool AnyElementAllowed(uint32_t constraint, std::span<const std::string_view> elements,
                          IndexRange range) const;
 
+  // The deny-side families (K8sDisallowedRepos shares allowlists_ and
+  // reference_): a rule's verdict on one container; the deciding entry in *entry.
+  bool RuleFlags(uint32_t constraint, const ImageRule& rule, const ContainerRef& container,
+                 std::span<const std::string_view> elements, int64_t* entry) const;
+  // The tag (index into entries) that `image` ends with after a ':', or -1.
+  int64_t TagEntry(uint32_t constraint, std::string_view image) const;
+
   std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
+  std::vector<PrefixTrie> tags_;               // parallel: K8sDisallowedTags tags, for Find
+  std::vector<CompiledAllowlist> exemptions_;  // parallel: exemptImages (exact or `*`-prefix)
   std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
   std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
   bool gator_ = false;         // reviewing as gator does (options_.enforcement_point)
