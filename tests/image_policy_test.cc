@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli_support.h"
+#include "gatescan/cli/explain.h"
 #include "gatescan/evaluate/evaluate.h"
 #include "gatescan/input/framer.h"
 #include "gatescan/input/yaml_json.h"
@@ -236,6 +237,63 @@ TEST(ImagePolicyVerdicts, TagRuleWithoutTagsStillFlagsMissingTags) {
       "c}\n")});
   EXPECT_EQ(Codes(Runner(policy).Messages(kPod)),
             (std::set<std::string>{"N plain", "N eph", "N port", "N exempt", "N exact"}));
+}
+
+TEST(ImagePolicyExplain, NamesTheConstraintRuleAndEntryThatDecide) {
+  TempDir dir;
+  const Policy policy = LoadOk({dir.Write("t.yaml", ConstraintFor("K8sDisallowedTags")),
+                                dir.Write("r.yaml", ConstraintFor("K8sDisallowedRepos")),
+                                dir.Write("d.yaml", ConstraintFor("K8sImageDigests"))});
+  const Evaluator evaluator(policy, {});
+  std::string out;
+  ExplainImage("nginx:latest", &evaluator, ExplainFormat::kText, &out);
+  EXPECT_NE(out.find("FLAGGED by K8sDisallowedTags/c: rule 1, the image ends with a disallowed "
+                     "tag, entry \"latest\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("FLAGGED by K8sDisallowedRepos/c: rule 1, the image starts with a "
+                     "disallowed repo, entry \"nginx\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("FLAGGED by K8sImageDigests/c: rule 1, the image has no digest"),
+            std::string::npos)
+      << out;
+  out.clear();
+  ExplainImage("exempt/x", &evaluator, ExplainFormat::kText, &out);
+  EXPECT_NE(out.find("allowed by K8sDisallowedTags/c: exempted by exemptImages entry \"exempt/*\""),
+            std::string::npos)
+      << out;
+  out.clear();
+  ExplainImage("busybox", &evaluator, ExplainFormat::kJson, &out);
+  EXPECT_NE(
+      out.find(
+          R"({"kind":"K8sDisallowedTags","name":"c","allowed":false,"entry":null,"rule":2,"exempt":null})"),
+      std::string::npos)
+      << out;
+}
+
+TEST(ImagePolicyVerdicts, DenyListsInReferenceModeMatchOnBoundaries) {
+  // A deny entry docker.io/library/nginx does not catch nginx:1.25 as a raw
+  // prefix; in --match reference it does, and nginx-evil is not caught.
+  TempDir dir;
+  const Policy policy = LoadOk({dir.Write(
+      "r.yaml",
+      "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDisallowedRepos\nmetadata: "
+      "{name: r}\nspec:\n  parameters:\n    repos: [\"docker.io/library/nginx\"]\n")});
+  const std::string pod =
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"d"},"spec":{"containers":[
+      {"name":"a","image":"nginx:1.25"},{"name":"b","image":"nginx-evil"},
+      {"name":"c","image":"docker.io/library/nginx"}]}})";
+  EXPECT_EQ(Codes(Runner(policy).Messages(pod)), (std::set<std::string>{"R c"}));
+  ASSERT_EQ(policy.warnings.size(), 1u);
+  EXPECT_EQ(policy.warnings[0],
+            "deny entry \"docker.io/library/nginx\" (K8sDisallowedRepos/r) is a raw prefix: it "
+            "does not catch \"nginx:1.25\", which Docker Hub resolves to it; also list \"nginx\", "
+            "or scan with --match reference");
+  EvaluateOptions reference;
+  reference.match = MatchMode::kReference;
+  EXPECT_TRUE(Evaluator(policy, reference).Warnings().empty());
+  EXPECT_EQ(Codes(Runner(policy, reference).Messages(pod)), (std::set<std::string>{"R a", "R c"}));
 }
 
 TEST(ImagePolicyVerdicts, DigestMatcherAgreesWithTheRegex) {

@@ -275,6 +275,8 @@ std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
 std::vector<std::string> Evaluator::Warnings() const {
   if (options_.match == MatchMode::kGatekeeper) return policy_.warnings;
   std::vector<std::string> warnings;
+  // The raw-prefix warnings do not apply here; the skipped-templates notice does.
+  if (!policy_.skipped_notice.empty()) warnings.push_back(policy_.skipped_notice);
   for (size_t ci = 0; ci < reference_.size(); ++ci) {
     const Constraint& c = policy_.constraints[ci];
     for (const auto& invalid : reference_[ci].invalid_entries()) {

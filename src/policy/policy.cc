@@ -597,10 +597,41 @@ bool IsBypassablePrefix(std::string_view entry) {
          entry.find_first_of(":@") == std::string_view::npos;
 }
 
+// A deny entry naming Docker Hub in full is a raw prefix of the full name
+// only: the short names a pod spec usually holds (`nginx:1.25`) resolve to it
+// but do not start with it.
+void AddDenyWarning(const Constraint& c, const std::string& entry, Policy* policy) {
+  std::string_view rest = entry;
+  for (std::string_view hub : {"docker.io/", "index.docker.io/", "registry-1.docker.io/"}) {
+    if (rest.starts_with(hub)) {
+      rest.remove_prefix(hub.size());
+      break;
+    }
+  }
+  if (rest.size() == entry.size() || rest.empty()) return;
+  if (rest.starts_with("library/") && rest.size() > 8) rest.remove_prefix(8);
+  const std::string short_name(rest);
+  std::string line = "deny entry ";
+  AppendGoQuoted(entry, &line);
+  line += " (" + c.kind + "/" + c.name + ") is a raw prefix: it does not catch ";
+  AppendGoQuoted(short_name + ":1.25", &line);
+  line += ", which Docker Hub resolves to it; also list ";
+  AppendGoQuoted(short_name, &line);
+  line += ", or scan with --match reference";
+  policy->warnings.push_back(std::move(line));
+}
+
 void AddPrefixWarnings(Policy* policy) {
   std::set<std::string> seen;
+  std::set<std::string> seen_deny;
   for (const auto& c : policy->constraints) {
     const ConstraintTemplate& tmpl = policy->templates[c.template_index];
+    if (tmpl.family == ImageFamily::kDisallowedRepos) {
+      for (const auto& entry : c.entries) {
+        if (seen_deny.insert(entry).second) AddDenyWarning(c, entry, policy);
+      }
+      continue;
+    }
     if (tmpl.family != ImageFamily::kAllowedRepos || tmpl.predicate != RepoPredicate::kPrefix) {
       continue;
     }
@@ -863,6 +894,7 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
       sep = ", ";
     }
     if (options.strict) return Status::Error("--strict-policies: " + line);
+    policy.skipped_notice = line;
     policy.warnings.push_back(std::move(line));
     policy.skipped_kinds = skipped;
   }

@@ -147,6 +147,7 @@ struct Policy {
   // Kinds of templates that are not image policies, with how many
   // constraints of each were skipped (the one notice of issue 14 item 3).
   std::map<std::string, size_t> skipped_kinds;
+  std::string skipped_notice;  // that notice (also in `warnings`), empty when none
 };
 
 struct PolicyOptions {
