@@ -76,6 +76,7 @@ const char* kPod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","na
   {"name":"nul","image":null},
   {"name":"bool","image":true},
   {"name":"arr","image":["a:latest","b"]},
+  {"name":"arrok","image":["nginx:1","x"]},
   {"name":"mixed","image":["a:latest",1]},
   {"name":"empty","image":[]},
   {"name":"obj","image":{"k":1}},
@@ -89,6 +90,7 @@ const char* kParams = R"(
   parameters:
     tags: ["latest"]
     repos: ["nginx", "localhost:5000/"]
+    allowedImages: ["nginx", "exempt/*"]
     exemptImages: ["exempt/*", "exact"]
 )";
 
@@ -97,7 +99,7 @@ const char* kParams = R"(
 std::set<std::string> Codes(const std::vector<std::string>& messages) {
   std::set<std::string> out;
   const std::regex re(
-      R"(^\w+ <([^>]*)> (uses a disallowed tag|didn't specify|uses an image without|has an invalid image repo))");
+      R"(^\w+ <([^>]*)> (uses a disallowed tag|didn't specify|uses an image without|has an invalid image))");
   for (const auto& m : messages) {
     std::smatch match;
     if (!std::regex_search(m, match, re)) {
@@ -137,7 +139,8 @@ void ExpectTable(const std::string& kind, const std::vector<VersionCase>& cases)
   }
 }
 
-const std::set<std::string> kNonStrings = {"num", "nul", "bool", "arr", "mixed", "empty", "obj"};
+const std::set<std::string> kNonStrings = {"num",   "nul",   "bool",  "arr",
+                                           "arrok", "mixed", "empty", "obj"};
 
 std::set<std::string> With(std::set<std::string> base, char code,
                            const std::set<std::string>& names) {
@@ -198,6 +201,21 @@ TEST(ImagePolicyVerdicts, ImageDigestsEveryVersion) {
 TEST(ImagePolicyVerdicts, DisallowedReposStartswithFlagsStringsOnly) {
   ExpectTable("K8sDisallowedRepos", {{"disallowedrepos/2023-03-06_3f800d21_v1.0.0.yaml",
                                       {"R plain", "R latest", "R digest", "R port"}}});
+}
+
+TEST(ImagePolicyVerdicts, AllowedReposCurrentAndV2) {
+  // 1.0.2: not strings.any_prefix_match(image, repos): a non-string is
+  // undefined (flagged), an array of strings is allowed when any element is.
+  std::set<std::string> v1 = {"R exempt", "R exact", "R eph"};
+  for (const auto& n : kNonStrings) {
+    if (n != "arrok") v1.insert("R " + n);
+  }
+  // v2: image_matches compares with == and startswith: never true for a
+  // non-string, arrays included.
+  const std::set<std::string> v2 =
+      With({"R latest", "R digest", "R port", "R exact", "R eph"}, 'R', kNonStrings);
+  ExpectTable("K8sAllowedRepos", {{"allowedrepos/2025-01-16_e3855f5f_v1.0.2.yaml", v1}});
+  ExpectTable("K8sAllowedReposv2", {{"allowedreposv2/2025-01-16_e3855f5f_v1.0.0.yaml", v2}});
 }
 
 TEST(ImagePolicyVerdicts, BuiltinTemplatesEqualTheLibrarysCurrentVersions) {

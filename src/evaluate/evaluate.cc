@@ -15,31 +15,6 @@ CompiledAllowlist::Semantics SemanticsOf(RepoPredicate predicate) {
                                                   : CompiledAllowlist::Semantics::kPrefix;
 }
 
-bool ListsPoint(const ScopedEnforcementAction& scoped, std::string_view point) {
-  return std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
-                     [point](const std::string& p) { return p == point || p == "*"; });
-}
-
-// Gatekeeper evaluates a scoped constraint at an enforcement point only when
-// one of its scopedEnforcementActions lists that point (or "*").
-bool AppliesAt(const Constraint& c, std::string_view point) {
-  if (c.action != EnforcementAction::kScoped) return true;
-  return std::any_of(c.scoped_actions.begin(), c.scoped_actions.end(),
-                     [point](const ScopedEnforcementAction& s) { return ListsPoint(s, point); });
-}
-
-// A scoped constraint takes the strongest of the actions listed for the point.
-EnforcementAction EffectiveAction(const Constraint& c, std::string_view point) {
-  if (c.action != EnforcementAction::kScoped) return c.action;
-  bool warn = false;
-  for (const auto& scoped : c.scoped_actions) {
-    if (!ListsPoint(scoped, point)) continue;
-    if (scoped.action == "deny") return EnforcementAction::kDeny;
-    if (scoped.action == "warn") warn = true;
-  }
-  return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
-}
-
 std::string_view RenderMessage(const MessageFormat& format, std::string_view implied_by,
                                std::string_view name, std::string_view image, std::string_view list,
                                StringArena* arena) {
@@ -131,6 +106,39 @@ bool AnyWildcardMatches(const std::vector<std::string>& patterns, std::string_vi
 }  // namespace
 
 bool IsDenying(const Violation& v) { return v.effective == EnforcementAction::kDeny; }
+
+bool ListsEnforcementPoint(const ScopedEnforcementAction& scoped, std::string_view point) {
+  return std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
+                     [point](const std::string& p) { return p == point || p == "*"; });
+}
+
+std::vector<std::string_view> ScopedActionsAt(const Constraint& c, std::string_view point) {
+  std::vector<std::string_view> actions;
+  for (const auto& scoped : c.scoped_actions) {
+    if (ListsEnforcementPoint(scoped, point)) actions.push_back(scoped.action);
+  }
+  return actions;
+}
+
+// Gatekeeper evaluates a scoped constraint at an enforcement point only when
+// one of its scopedEnforcementActions lists that point (or "*").
+bool AppliesAt(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return true;
+  return std::any_of(
+      c.scoped_actions.begin(), c.scoped_actions.end(),
+      [point](const ScopedEnforcementAction& s) { return ListsEnforcementPoint(s, point); });
+}
+
+// A scoped constraint takes the strongest of the actions listed for the point.
+EnforcementAction EffectiveActionAt(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return c.action;
+  bool warn = false;
+  for (const std::string_view action : ScopedActionsAt(c, point)) {
+    if (action == "deny") return EnforcementAction::kDeny;
+    if (action == "warn") warn = true;
+  }
+  return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
+}
 
 ReferenceAllowlist::ReferenceAllowlist(const std::vector<std::string>& entries) {
   PrefixTrie::Builder prefixes, pinned;
@@ -315,7 +323,7 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     }
     tags_.push_back(std::move(tags).Build());
     exemptions_.emplace_back(constraint.exempt_images, CompiledAllowlist::Semantics::kExactOrGlob);
-    effective_.push_back(EffectiveAction(constraint, options_.enforcement_point));
+    effective_.push_back(EffectiveActionAt(constraint, options_.enforcement_point));
     applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
   }
 }

@@ -48,6 +48,20 @@ std::vector<ExpansionTemplate> BuiltinExpansionTemplates();
 // True when the violation makes the scan exit 1.
 bool IsDenying(const Violation& v);
 
+// Scoped enforcement (spec.scopedEnforcementActions), the one home of its
+// rules; the report stage calls these too. Points compare lower-cased (the
+// loader lower-cases them) and "*" lists every point.
+inline constexpr std::string_view kAuditEnforcementPoint = "audit.gatekeeper.sh";
+bool ListsEnforcementPoint(const ScopedEnforcementAction& scoped, std::string_view point);
+// The actions a scoped constraint lists for `point`, in order (may repeat).
+std::vector<std::string_view> ScopedActionsAt(const Constraint& c, std::string_view point);
+// Whether Gatekeeper evaluates the constraint at `point` at all: always for
+// an unscoped one; for a scoped one when some entry lists the point.
+bool AppliesAt(const Constraint& c, std::string_view point);
+// The action the constraint takes at `point`: its own, or for a scoped one
+// the strongest listed there (deny > warn > dryrun).
+EnforcementAction EffectiveActionAt(const Constraint& c, std::string_view point);
+
 // Filters applied before any constraint sees an object (SPEC §1).
 struct ScanFilter {
   std::vector<std::string> namespaces;           // -n (wildcards); empty: all
