@@ -5,14 +5,13 @@
 #include <cstring>
 #include <span>
 
-#include "gatescan/allowlist/image_ref.h"
-
 namespace gatescan {
 namespace {
 
-CompiledAllowlist::Semantics SemanticsOf(RepoPredicate predicate) {
-  return predicate == RepoPredicate::kExactOrGlob ? CompiledAllowlist::Semantics::kExactOrGlob
-                                                  : CompiledAllowlist::Semantics::kPrefix;
+AllowlistSemantics SemanticsOf(RepoPredicate predicate, MatchMode mode) {
+  if (mode == MatchMode::kReference) return AllowlistSemantics::kReference;
+  return predicate == RepoPredicate::kExactOrGlob ? AllowlistSemantics::kExactOrGlob
+                                                  : AllowlistSemantics::kPrefix;
 }
 
 std::string_view RenderMessage(const MessageFormat& format, std::string_view implied_by,
@@ -57,25 +56,6 @@ std::string_view Prefixed(std::string_view template_name, std::string_view messa
 template <typename T>
 std::span<const T> Slice(const std::vector<T>& v, IndexRange r) {
   return std::span<const T>(v.data() + r.begin, r.size());
-}
-
-bool Contains(const std::vector<std::string>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// ExpansionTemplate applyTo: exact group, kind and version (no wildcards).
-bool AppliesTo(const ExpansionTemplate& t, std::string_view group, std::string_view version,
-               std::string_view kind) {
-  for (size_t i = 0; i < t.apply_to_groups_kinds.size(); ++i) {
-    const KindSelector& gk = t.apply_to_groups_kinds[i];
-    const std::vector<std::string>* versions =
-        i < t.apply_to_versions.size() ? &t.apply_to_versions[i] : nullptr;
-    if (Contains(gk.api_groups, group) && Contains(gk.kinds, kind) &&
-        (versions == nullptr || Contains(*versions, version))) {
-      return true;
-    }
-  }
-  return false;
 }
 
 bool ViolationOrder(const Violation& a, const Violation& b) {
@@ -140,45 +120,8 @@ EnforcementAction EffectiveActionAt(const Constraint& c, std::string_view point)
   return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
 }
 
-ReferenceAllowlist::ReferenceAllowlist(const std::vector<std::string>& entries) {
-  PrefixTrie::Builder prefixes, pinned;
-  for (uint32_t i = 0; i < entries.size(); ++i) {
-    const NormalizedEntry entry = NormalizeAllowlistEntry(entries[i]);
-    switch (entry.kind) {
-      case NormalizedEntry::Kind::kEverything:
-        if (everything_ < 0) everything_ = i;
-        break;
-      case NormalizedEntry::Kind::kPrefix:
-        prefixes.Add(entry.key, i);
-        break;
-      case NormalizedEntry::Kind::kPinned:
-        pinned.Add(entry.key, i);
-        break;
-      case NormalizedEntry::Kind::kInvalid:
-        invalid_.push_back("\"" + entries[i] + "\": " + entry.error);
-        break;
-    }
-  }
-  prefixes_ = std::move(prefixes).Build();
-  pinned_ = std::move(pinned).Build();
-}
-
-int64_t ReferenceAllowlist::MatchingEntry(std::string_view image) const {
-  // Scratch space per thread keeps matching allocation-free in steady state.
-  thread_local ImageReference ref;
-  thread_local std::string key;
-  if (!ParseNormalizedNamed(image, &ref)) return everything_;
-  ImageNameKey(ref, &key);
-  int64_t id = prefixes_.LongestPrefixOf(key);
-  if (id >= 0) return id;
-  DockerRefKey(ref, &key);
-  id = pinned_.Find(key);
-  return id >= 0 ? id : everything_;
-}
-
 int64_t Evaluator::MatchingEntry(uint32_t constraint, std::string_view image) const {
-  return options_.match == MatchMode::kReference ? reference_[constraint].MatchingEntry(image)
-                                                 : allowlists_[constraint].MatchingEntry(image);
+  return allowlists_[constraint].MatchingEntry(image);
 }
 
 // strings.any_prefix_match(array, repos): true when some element has some
@@ -285,9 +228,9 @@ std::vector<std::string> Evaluator::Warnings() const {
   std::vector<std::string> warnings;
   // The raw-prefix warnings do not apply here; the skipped-templates notice does.
   if (!policy_.skipped_notice.empty()) warnings.push_back(policy_.skipped_notice);
-  for (size_t ci = 0; ci < reference_.size(); ++ci) {
+  for (size_t ci = 0; ci < allowlists_.size(); ++ci) {
     const Constraint& c = policy_.constraints[ci];
-    for (const auto& invalid : reference_[ci].invalid_entries()) {
+    for (const auto& invalid : allowlists_[ci].invalid_entries()) {
       warnings.push_back("allowlist entry " + invalid + " (" + c.kind + "/" + c.name +
                          ") is not an image reference and allows nothing in --match reference");
     }
@@ -309,11 +252,7 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
         tmpl.family == ImageFamily::kAllowedRepos || tmpl.family == ImageFamily::kDisallowedRepos;
     static const std::vector<std::string> kNone;
     const std::vector<std::string>& entries = prefix_list ? constraint.entries : kNone;
-    if (options_.match == MatchMode::kReference) {
-      reference_.emplace_back(entries);
-    } else {
-      allowlists_.emplace_back(entries, SemanticsOf(tmpl.predicate));
-    }
+    allowlists_.emplace_back(entries, SemanticsOf(tmpl.predicate, options_.match));
     PrefixTrie::Builder tags;
     if (tmpl.family == ImageFamily::kDisallowedTags) {
       // The first of equal tags decides, as the first entry does in a list.
@@ -322,7 +261,7 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
       }
     }
     tags_.push_back(std::move(tags).Build());
-    exemptions_.emplace_back(constraint.exempt_images, CompiledAllowlist::Semantics::kExactOrGlob);
+    exemptions_.emplace_back(constraint.exempt_images, AllowlistSemantics::kExactOrGlob);
     effective_.push_back(EffectiveActionAt(constraint, options_.enforcement_point));
     applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
   }
@@ -448,101 +387,6 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
                          }),
              out->end());
   return out->size() - first;
-}
-
-// Gatekeeper's expansion (pkg/expansion): every ExpansionTemplate whose applyTo
-// names the object's group/version/kind turns its templateSource into a
-// resultant of generatedGVK, named "<parent>-<kind>" in lower case, in the
-// parent's namespace; resultants are expanded again (CronJob -> Job -> Pod).
-// Their messages carry "[Implied by <template>] " and belong to the parent.
-void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
-                              std::vector<Violation>* out, StringArena* arena) const {
-  if (object.template_path == PodTemplatePath::kNone) return;
-  struct Level {
-    std::string_view group, version, kind, name;
-    // What this object's own templateSource paths hold.
-    bool has_spec_template;  // "spec.template"
-    bool has_job_template;   // "spec.jobTemplate"
-    IndexRange labels;       // this object's labels (for resultants)
-    IndexRange containers;   // this object's spec.*Containers (for resultants)
-  };
-  const auto [group, version] = SplitApiVersion(object.api_version);
-  const bool is_cron = object.template_path == PodTemplatePath::kJobTemplate;
-  Level root{group,    version, object.kind,   object.name,
-             !is_cron, is_cron, object.labels, object.containers};
-  std::vector<Level> stack = {root};
-  for (int depth = 0; !stack.empty() && depth < 8; ++depth) {
-    const Level parent = stack.back();
-    stack.pop_back();
-    for (const ExpansionTemplate& t : expansions_) {
-      if (!AppliesTo(t, parent.group, parent.version, parent.kind)) continue;
-      Level child;
-      child.group = t.generated_group;
-      child.version = t.generated_version;
-      child.kind = t.generated_kind;
-      if (t.template_source == "spec.template" && parent.has_spec_template) {
-        // The pod template of a workload, or of the Job a CronJob implies.
-        child.labels = object.template_labels;
-        child.containers = object.template_containers;
-        child.has_spec_template = child.has_job_template = false;
-      } else if (t.template_source == "spec.jobTemplate" && parent.has_job_template) {
-        child.labels = object.job_template_labels;
-        child.containers = {};
-        child.has_spec_template = true;
-        child.has_job_template = false;
-      } else {
-        continue;
-      }
-      std::string name = std::string(parent.name) + "-" + std::string(child.kind);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      child.name = arena->Copy(name);
-      ReviewedObject reviewed;
-      reviewed.target.group = child.group;
-      reviewed.target.kind = child.kind;
-      reviewed.target.ns = object.ns;
-      reviewed.target.name = child.name;
-      reviewed.target.generated = true;
-      reviewed.target.empty_namespace_for_cluster_objects = gator_;
-      reviewed.target.labels = Slice(batch.labels, child.labels);
-      reviewed.containers = Slice(batch.containers, child.containers);
-      reviewed.image_elements = batch.image_elements;
-      reviewed.implied_by = t.name;
-      reviewed.action_override = t.enforcement_action;
-      Review(reviewed, out, arena);
-      stack.push_back(child);
-    }
-  }
-}
-
-}  // namespace gatescan
-
-namespace gatescan {
-
-std::vector<ExpansionTemplate> BuiltinExpansionTemplates() {
-  ExpansionTemplate deployments;
-  deployments.name = "expand-deployments";
-  deployments.apply_to_groups_kinds = {
-      KindSelector{{"apps"}, {"DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}},
-      KindSelector{{""}, {"ReplicationController"}},
-      KindSelector{{"batch"}, {"Job"}},
-  };
-  deployments.apply_to_versions = {{"v1"}, {"v1"}, {"v1"}};
-  deployments.template_source = "spec.template";
-  deployments.generated_group = "";
-  deployments.generated_version = "v1";
-  deployments.generated_kind = "Pod";
-  deployments.source = "built-in";
-
-  ExpansionTemplate cronjobs;
-  cronjobs.name = "expand-cronjobs";
-  cronjobs.apply_to_groups_kinds = {KindSelector{{"batch"}, {"CronJob"}}};
-  cronjobs.apply_to_versions = {{"v1"}};
-  cronjobs.template_source = "spec.jobTemplate";
-  cronjobs.generated_group = "batch";
-  cronjobs.generated_version = "v1";
-  cronjobs.generated_kind = "Job";
-  cronjobs.source = "built-in";
-  return {deployments, cronjobs};
 }
 
 }  // namespace gatescan
