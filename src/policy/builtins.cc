@@ -34,6 +34,8 @@ ConstraintTemplate LibraryTemplate(std::string name, std::string kind, RepoPredi
   // gatekeeper-library's K8sAllowedRepos checks with strings.any_prefix_match.
   t.image_arrays_match_any.fill(predicate == RepoPredicate::kPrefix);
   t.source = "built-in";
+  t.has_schema = true;
+  t.schema_parameters = {t.parameter};
   return t;
 }
 
@@ -146,6 +148,10 @@ ConstraintTemplate BuiltinDenyTemplate(std::string name, std::string kind, Image
   t.source = "built-in";
   const std::string error = RecogniseDenyRego(family, rego, {std::string(kExemptContainerLib)}, &t);
   if (!error.empty()) std::abort();  // the embedded library text is recognised by construction
+  t.has_schema = true;
+  if (!t.parameter.empty()) t.schema_parameters.push_back(t.parameter);
+  t.schema_parameters.push_back("exemptImages");
+  if (family == ImageFamily::kDisallowedRepos) t.schema_parameters.pop_back();
   return t;
 }
 

@@ -108,6 +108,15 @@ Status ParseTemplate(const PolicyObject& object, ConstraintTemplate* out, bool* 
   } else if (std::string error = RecogniseDenyRego(*family, rego, libs, out); !error.empty()) {
     return t.Fail("not a " + out->kind + " template: " + error);
   }
+  // The parameters the schema declares, for the loader's unknown-parameter warning.
+  const YAML::Node properties =
+      Path(n, {"spec", "crd", "spec", "validation", "openAPIV3Schema", "properties"});
+  if (properties.IsMap()) {
+    out->has_schema = true;
+    for (const auto& kv : properties) {
+      if (kv.first.IsScalar()) out->schema_parameters.push_back(kv.first.Scalar());
+    }
+  }
   // The parameter's declared type, when the schema declares one.
   if (out->parameter.empty()) return Status::Ok();
   const YAML::Node property =
@@ -245,6 +254,21 @@ Status ParseExpansion(const PolicyObject& object, ExpansionTemplate* out) {
   GS_RETURN_IF_ERROR(ParseAction(e, Path(spec, {"enforcementAction"}), "spec.enforcementAction",
                                  &action, &present));
   if (present) out->enforcement_action = action;
+  // What Gatekeeper's expansion system rejects (pkg/expansion ValidateTemplate).
+  if (out->name.size() > 63) {
+    return e.Fail("metadata.name is longer than 63 characters; Gatekeeper rejects the template");
+  }
+  if (out->template_source.empty()) {
+    return e.Fail("spec.templateSource is empty; Gatekeeper rejects the template");
+  }
+  for (const KindSelector& gk : out->apply_to_groups_kinds) {
+    if (std::find(gk.api_groups.begin(), gk.api_groups.end(), out->generated_group) !=
+            gk.api_groups.end() &&
+        std::find(gk.kinds.begin(), gk.kinds.end(), out->generated_kind) != gk.kinds.end()) {
+      return e.Fail("spec.applyTo names the generated kind " + out->generated_kind +
+                    "; Gatekeeper rejects a template that expands into itself");
+    }
+  }
   return Status::Ok();
 }
 

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include "gatescan/common/quote.h"
 #include "gatescan/input/yaml_json.h"
@@ -146,6 +149,105 @@ void AddPrefixWarnings(Policy* policy) {
   }
 }
 
+// Gatekeeper rejects ExpansionTemplates whose generated kinds lead back to a
+// kind they apply to (pkg/expansion: cycles in the GVK graph).
+Status CheckExpansionCycles(const std::vector<ExpansionTemplate>& expansions) {
+  using Gvk = std::tuple<std::string, std::string, std::string>;
+  std::map<Gvk, std::vector<std::pair<Gvk, const ExpansionTemplate*>>> edges;
+  for (const auto& t : expansions) {
+    const Gvk to{t.generated_group, t.generated_version, t.generated_kind};
+    for (size_t i = 0; i < t.apply_to_groups_kinds.size(); ++i) {
+      const KindSelector& gk = t.apply_to_groups_kinds[i];
+      const std::vector<std::string> any_version = {""};
+      const auto& versions = i < t.apply_to_versions.size() && !t.apply_to_versions[i].empty()
+                                 ? t.apply_to_versions[i]
+                                 : any_version;
+      for (const auto& g : gk.api_groups)
+        for (const auto& k : gk.kinds)
+          for (const auto& v : versions) edges[{g, v, k}].push_back({to, &t});
+    }
+  }
+  std::map<Gvk, int> state;  // 1 on the current path, 2 done
+  std::function<const ExpansionTemplate*(const Gvk&)> visit =
+      [&](const Gvk& at) -> const ExpansionTemplate* {
+    state[at] = 1;
+    for (const auto& [next, t] : edges[at]) {
+      if (state[next] == 1) return t;
+      if (state[next] == 0) {
+        if (const ExpansionTemplate* found = visit(next)) return found;
+      }
+    }
+    state[at] = 2;
+    return nullptr;
+  };
+  std::vector<Gvk> starts;
+  for (const auto& [from, unused] : edges) starts.push_back(from);
+  for (const auto& from : starts) {
+    if (state[from] != 0) continue;
+    if (const ExpansionTemplate* t = visit(from)) {
+      return Status::Error(t->source + ": ExpansionTemplate/" + t->name + ": its generated kind " +
+                           t->generated_kind +
+                           " expands back into a kind it applies to (a cycle); Gatekeeper "
+                           "rejects the template");
+    }
+  }
+  return Status::Ok();
+}
+
+// Loader warnings about constraint parameters (issue 13): names the
+// template's schema does not declare, entries no image can match, and empty
+// lists whose meaning is easy to miss.
+void AddParameterWarnings(const std::vector<const PolicyObject*>& objects, Policy* policy) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const PolicyObject* object : objects) {
+    const std::string kind = Path(object->node, {"kind"}).Scalar();
+    const std::string name = Path(object->node, {"metadata", "name"}).Scalar();
+    const auto c =
+        std::find_if(policy->constraints.begin(), policy->constraints.end(),
+                     [&](const Constraint& x) { return x.kind == kind && x.name == name; });
+    if (c == policy->constraints.end() || c->source != object->source) continue;
+    if (!seen.insert({kind, name}).second) continue;
+    const ConstraintTemplate& t = policy->templates[c->template_index];
+    const YAML::Node parameters = Path(object->node, {"spec", "parameters"});
+    if (t.has_schema && parameters.IsMap()) {
+      for (const auto& kv : parameters) {
+        const std::string key = kv.first.Scalar();
+        if (std::find(t.schema_parameters.begin(), t.schema_parameters.end(), key) !=
+            t.schema_parameters.end()) {
+          continue;
+        }
+        std::string declared;
+        for (const auto& p : t.schema_parameters) declared += (declared.empty() ? "" : ", ") + p;
+        policy->warnings.push_back(c->source + ": " + kind + "/" + name + ": spec.parameters." +
+                                   key + " is not a parameter of template " + t.name +
+                                   " (it declares: " + declared + "); it is ignored");
+      }
+    }
+    auto check_entries = [&](const std::vector<std::string>& entries, const std::string& field) {
+      for (const auto& entry : entries) {
+        const bool odd = std::any_of(entry.begin(), entry.end(), [](char ch) {
+          const auto u = static_cast<unsigned char>(ch);
+          return u <= 0x20 || u == 0x7f;
+        });
+        if (!odd) continue;
+        std::string line = c->source + ": " + kind + "/" + name + ": " + field + " entry ";
+        AppendGoQuoted(entry, &line);
+        line += " holds whitespace or a control character; no image reference does";
+        policy->warnings.push_back(std::move(line));
+      }
+    };
+    if (!t.parameter.empty()) check_entries(c->entries, "spec.parameters." + t.parameter);
+    check_entries(c->exempt_images, "spec.parameters.exemptImages");
+    if (c->has_list && c->entries.empty() && !t.parameter.empty()) {
+      const bool allow = t.family == ImageFamily::kAllowedRepos;
+      policy->warnings.push_back(c->source + ": " + kind + "/" + name + ": spec.parameters." +
+                                 t.parameter + " is empty: " +
+                                 (allow ? "it allows nothing, every container it matches is flagged"
+                                        : "it denies nothing, this list flags no container"));
+    }
+  }
+}
+
 Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
   std::vector<std::string> files;
   GS_RETURN_IF_ERROR(ListPolicyFiles(options.paths, &files));
@@ -184,7 +286,15 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
     } else if (group == "expansion.gatekeeper.sh" && kind == "ExpansionTemplate") {
       ExpansionTemplate expansion;
       GS_RETURN_IF_ERROR(ParseExpansion(object, &expansion));
-      policy.expansions.push_back(std::move(expansion));
+      // A cluster holds one object per name: the last one read wins.
+      auto same =
+          std::find_if(policy.expansions.begin(), policy.expansions.end(),
+                       [&](const ExpansionTemplate& t) { return t.name == expansion.name; });
+      if (same != policy.expansions.end()) {
+        *same = std::move(expansion);
+      } else {
+        policy.expansions.push_back(std::move(expansion));
+      }
     } else if (group == "config.gatekeeper.sh" && kind == "Config") {
       GS_RETURN_IF_ERROR(ParseConfig(object, &policy));
     } else if (api_version == "v1" && kind == "Namespace") {
@@ -220,8 +330,18 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
     ensure_template(kind);
     Constraint constraint;
     GS_RETURN_IF_ERROR(ParseConstraint(*object, policy.templates, &constraint));
-    policy.constraints.push_back(std::move(constraint));
+    // One object per kind and name, as in a cluster: the last one read wins.
+    auto same = std::find_if(policy.constraints.begin(), policy.constraints.end(),
+                             [&](const Constraint& c) {
+                               return c.kind == constraint.kind && c.name == constraint.name;
+                             });
+    if (same != policy.constraints.end()) {
+      *same = std::move(constraint);
+    } else {
+      policy.constraints.push_back(std::move(constraint));
+    }
   }
+  GS_RETURN_IF_ERROR(CheckExpansionCycles(policy.expansions));
   if (!options.allow.empty()) {
     ensure_template("K8sAllowedRepos");
     Constraint allow;
@@ -252,6 +372,7 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
     policy.warnings.push_back(std::move(line));
     policy.skipped_kinds = skipped;
   }
+  AddParameterWarnings(constraints, &policy);
   AddPrefixWarnings(&policy);
   *out = std::move(policy);
   return Status::Ok();

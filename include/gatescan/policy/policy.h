@@ -96,6 +96,9 @@ struct ConstraintTemplate {
   std::array<bool, kContainerListCount> image_arrays_match_any{};
   std::string source;  // "file.yaml (document 2)" for messages; "built-in" for defaults
   ImageFamily family = ImageFamily::kAllowedRepos;
+  // openAPIV3Schema.properties of the parameters, when the template has a schema.
+  bool has_schema = false;
+  std::vector<std::string> schema_parameters;
   // The deny-side families' rules, in Rego order (empty for kAllowedRepos,
   // which uses `rules` above).
   std::vector<ImageRule> image_rules;
