@@ -114,5 +114,30 @@ TEST(PolicyChecks, WarnsAboutUnknownParametersOddEntriesAndEmptyLists) {
     EXPECT_EQ(w.find("exemptImages is not a parameter"), std::string::npos) << w;
 }
 
+TEST(PolicyChecks, RawPrefixWarningsKnowPortsAndSuggestFixesThatWork) {
+  TempDir dir;
+  const Policy p = LoadOk(
+      {dir.Write("c.yaml", Repos("r",
+                                 "{repos: [\"localhost:5000/app\", \"nginx\", \"localhost:5000\", "
+                                 "\"nginx:1.25\", \"gcr.io/x:\", \"docker.io\"]}"))});
+  ASSERT_EQ(p.warnings.size(), 4u);
+  EXPECT_EQ(
+      p.warnings[0],
+      "allowlist entry \"localhost:5000/app\" (K8sAllowedRepos/r) is a raw prefix: it also "
+      "allows \"localhost:5000/app-evil/\xE2\x80\xA6\"; write \"localhost:5000/app/\" to allow "
+      "only the path below it, or \"localhost:5000/app:\" and \"localhost:5000/app@\" to allow "
+      "only that image");
+  EXPECT_EQ(p.warnings[1],
+            "allowlist entry \"nginx\" (K8sAllowedRepos/r) is a raw prefix: it also allows "
+            "\"nginx.evil.com/\xE2\x80\xA6\"; write \"nginx/\" to allow only the path below it, or "
+            "\"nginx:\" and \"nginx@\" to allow only that image");
+  EXPECT_NE(p.warnings[2].find("\"localhost:5000/\" to allow only that registry or path"),
+            std::string::npos)
+      << p.warnings[2];
+  EXPECT_NE(p.warnings[3].find("\"docker.io/\" to allow only that registry or path"),
+            std::string::npos)
+      << p.warnings[3];
+}
+
 }  // namespace
 }  // namespace gatescan

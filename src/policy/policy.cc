@@ -86,12 +86,33 @@ Status ReadPolicyFile(const std::string& file, std::vector<PolicyObject>* object
   return Status::Ok();
 }
 
+// Whether an entry without '/' names a registry (docker.io, localhost:5000)
+// rather than a Docker Hub repository (nginx).
+bool IsRegistryLike(std::string_view entry) {
+  const size_t colon = entry.find(':');
+  const std::string_view host = entry.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    const std::string_view port = entry.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;  // a tag, not a port
+    }
+  }
+  return host == "localhost" || host.find('.') != std::string_view::npos;
+}
+
 // An entry that is a raw prefix of more than it seems: "docker.io" also allows
-// "docker.io.evil.com/x". Entries ending in '/' or holding a tag or digest
-// separator are bounded.
+// "docker.io.evil.com/x", "localhost:5000/app" also "localhost:5000/app-evil".
+// Entries ending in '/', holding a digest or a tag separator (a ':' in the
+// last path component that is not a registry's port) are bounded.
 bool IsBypassablePrefix(std::string_view entry) {
-  return !entry.empty() && entry.back() != '/' &&
-         entry.find_first_of(":@") == std::string_view::npos;
+  if (entry.empty() || entry.back() == '/' || entry.find('@') != std::string_view::npos) {
+    return false;
+  }
+  const size_t slash = entry.rfind('/');
+  if (slash != std::string_view::npos) {
+    return entry.find(':', slash) == std::string_view::npos;
+  }
+  return entry.find(':') == std::string_view::npos || IsRegistryLike(entry);
 }
 
 // A deny entry naming Docker Hub in full is a raw prefix of the full name
@@ -143,7 +164,17 @@ void AddPrefixWarnings(Policy* policy) {
       AppendGoQuoted(example, &line);
       line += "; write ";
       AppendGoQuoted(entry + "/", &line);
-      line += " to allow only that registry or path";
+      if (entry.find('/') == std::string::npos && IsRegistryLike(entry)) {
+        line += " to allow only that registry or path";
+      } else {
+        // `nginx/` alone would not allow `nginx:1.25`: the image itself needs
+        // its tag and digest separators.
+        line += " to allow only the path below it, or ";
+        AppendGoQuoted(entry + ":", &line);
+        line += " and ";
+        AppendGoQuoted(entry + "@", &line);
+        line += " to allow only that image";
+      }
       policy->warnings.push_back(std::move(line));
     }
   }
