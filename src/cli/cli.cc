@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/cli/explain.h"
 #include "gatescan/evaluate/evaluate.h"
-#include "gatescan/input/source.h"
+#include "gatescan/cli/explain.h"
 #include "gatescan/inventory/inventory.h"
+#include "gatescan/policy/spec_match.h"
 #include "gatescan/pipeline/pipeline.h"
 #include "gatescan/policy/policy.h"
-#include "gatescan/policy/spec_match.h"
 #include "gatescan/report/report.h"
+#include "gatescan/input/source.h"
 
 namespace gatescan {
 namespace {
