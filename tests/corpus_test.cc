@@ -158,9 +158,77 @@ struct RefConstraint {
   std::string kind, name, action;
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> kinds;
   std::vector<std::string> namespaces, excluded;
-  std::vector<std::string> repos;
+  std::vector<std::string> repos;            // the constraint's list (repos, images, tags)
   std::map<std::string, std::string> words;  // container list field -> message word
+  std::vector<std::string> exempt;           // exemptImages
 };
+
+bool IsString(const RefValue& v) { return v.type == RefValue::Type::kString; }
+
+// lib.exempt_container: exact entries, `*`-suffixed entries as prefixes.
+bool Exempt(const RefConstraint& c, const RefValue& image) {
+  if (!IsString(image)) return false;
+  for (const auto& e : c.exempt) {
+    if (!e.empty() && e.back() == '*' ? image.text.starts_with(e.substr(0, e.size() - 1))
+                                      : e == image.text) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The messages one container draws from one constraint: each kind's current
+// gatekeeper-library Rego read literally, with OPA's rule that a built-in
+// given a non-string is undefined (and `not` of that true).
+void ContainerMessages(const RefConstraint& c, const std::string& word, const std::string& name,
+                       const RefValue& image, const std::string& list, std::set<std::string>* out) {
+  const bool s = IsString(image);
+  const std::string& img = image.text;
+  const std::string head = word + " <" + name + "> ";
+  if (c.kind == "K8sAllowedReposv2") {
+    bool ok = false;
+    for (const auto& e : c.repos) {
+      ok = ok || (s && (!e.empty() && e.back() == '*' ? img.starts_with(e.substr(0, e.size() - 1))
+                                                      : e == img));
+    }
+    if (!ok) out->insert(head + "has an invalid image <" + img + ">, allowed images are " + list);
+  } else if (c.kind == "K8sDisallowedRepos") {
+    bool bad = false;
+    for (const auto& r : c.repos) bad = bad || (s && img.starts_with(r));
+    if (bad)
+      out->insert(head + "has an invalid image repo <" + img + ">, disallowed repos are " + list);
+  } else if (c.kind == "K8sDisallowedTags") {
+    if (Exempt(c, image)) return;
+    bool tagged = false;
+    std::vector<std::string> candidates;
+    if (s) candidates.push_back(img);
+    // strings.any_suffix_match also takes an array of strings (any element).
+    if (image.type == RefValue::Type::kArray &&
+        std::all_of(image.items.begin(), image.items.end(), IsString)) {
+      for (const auto& item : image.items) candidates.push_back(item.text);
+    }
+    for (const auto& t : c.repos)
+      for (const auto& cand : candidates) tagged = tagged || cand.ends_with(":" + t);
+    if (tagged)
+      out->insert(head + "uses a disallowed tag <" + img + ">; disallowed tags are " + list);
+    if (s) {
+      const std::string last =
+          img.substr(img.rfind('/') == std::string::npos ? 0 : img.rfind('/') + 1);
+      if (last.find(':') == std::string::npos)
+        out->insert(head + "didn't specify an image tag <" + img + ">");
+    }
+  } else if (c.kind == "K8sImageDigests") {
+    if (Exempt(c, image)) return;
+    static const std::regex digest("@[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
+    if (!s || !std::regex_search(img, digest))
+      out->insert(head + "uses an image without a digest <" + img + ">");
+  } else {
+    bool allowed = false;
+    for (const auto& r : c.repos) allowed = allowed || (s && img.starts_with(r));
+    if (!allowed)
+      out->insert(head + "has an invalid image repo <" + img + ">, allowed repos are " + list);
+  }
+}
 
 std::string Quoted(const std::string& s) {
   std::string q = "\"";
@@ -305,13 +373,7 @@ std::vector<RefResult> Evaluate(const std::vector<RefValue>& objects,
             const RefValue* cname = container.Get("name");
             const RefValue* image = container.Get("image");
             if (cname == nullptr || image == nullptr) continue;
-            bool allowed = false;
-            for (const auto& r : c.repos)
-              allowed =
-                  allowed || (image->type == RefValue::Type::kString && image->text.starts_with(r));
-            if (allowed) continue;
-            messages.insert(word + " <" + cname->text + "> has an invalid image repo <" +
-                            image->text + ">, allowed repos are " + repos);
+            ContainerMessages(c, word, cname->text, *image, repos, &messages);
           }
         }
         const std::string action =
@@ -697,6 +759,116 @@ TEST_F(Corpus, WholeCorpusAtOnceIsTheSameAtEveryThreadCount) {
   EXPECT_EQ(strip_summary(a.out), strip_summary(b.out));
   EXPECT_EQ(strip_summary(a.out), strip_summary(c.out));
   EXPECT_GT(a.out.size(), 1000u);
+}
+
+// All five kinds of the image-policy family at once, with warn and dryrun
+// actions, namespaces and exemptions, on every real dump: the library's
+// templates as one would deploy them.
+const char* kFiveKindConstraints = R"(apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedReposv2
+metadata: {name: v2-images}
+spec:
+  enforcementAction: warn
+  match:
+    kinds: [{apiGroups: [""], kinds: ["Pod"]}]
+  parameters:
+    allowedImages: ["docker.io/*", "nginx", "registry.k8s.io/*", "quay.io/prometheus/*"]
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sDisallowedRepos
+metadata: {name: deny-repos}
+spec:
+  enforcementAction: dryrun
+  parameters:
+    repos: ["gcr.io/", "quay.io/", "docker.io/library/"]
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sDisallowedTags
+metadata: {name: no-latest}
+spec:
+  match:
+    excludedNamespaces: ["kube-system"]
+  parameters:
+    tags: ["latest", "master"]
+    exemptImages: ["registry.k8s.io/*", "busybox"]
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sImageDigests
+metadata: {name: digests}
+spec:
+  enforcementAction: warn
+  match:
+    namespaces: ["default", "*system*", "openshift-*"]
+  parameters:
+    exemptImages: ["docker.io/library/*"]
+)";
+
+TEST_F(Corpus, EveryRealDumpMatchesTheReferenceWithAllFiveKinds) {
+  const std::map<std::string, std::string> all = {{"containers", "container"},
+                                                  {"initContainers", "container"},
+                                                  {"ephemeralContainers", "container"}};
+  const std::map<std::string, std::string> words = {{"containers", "container"},
+                                                    {"initContainers", "initContainer"},
+                                                    {"ephemeralContainers", "ephemeralContainer"}};
+  const std::vector<RefConstraint> constraints = {
+      {"K8sAllowedReposv2",
+       "v2-images",
+       "warn",
+       {{{""}, {"Pod"}}},
+       {},
+       {},
+       {"docker.io/*", "nginx", "registry.k8s.io/*", "quay.io/prometheus/*"},
+       words,
+       {}},
+      {"K8sDisallowedRepos",
+       "deny-repos",
+       "dryrun",
+       {},
+       {},
+       {},
+       {"gcr.io/", "quay.io/", "docker.io/library/"},
+       words,
+       {}},
+      {"K8sDisallowedTags",
+       "no-latest",
+       "deny",
+       {},
+       {},
+       {"kube-system"},
+       {"latest", "master"},
+       all,
+       {"registry.k8s.io/*", "busybox"}},
+      {"K8sImageDigests",
+       "digests",
+       "warn",
+       {},
+       {"default", "*system*", "openshift-*"},
+       {},
+       {},
+       words,
+       {"docker.io/library/*"}},
+  };
+  const fs::path general = CorpusDir() / "gatekeeper-library/library/general";
+  std::vector<std::string> args;
+  for (const char* folder : {"allowedreposv2", "disallowedrepos", "disallowedtags", "imagedigests"})
+    args.insert(args.end(), {"-p", (general / folder / "template.yaml").string()});
+  args.insert(args.end(), {"-p", dir_.Write("five.yaml", kFiveKindConstraints), "-o", "gator"});
+  size_t total = 0;
+  std::set<std::string> kinds_seen;
+  for (const auto& file : RealworldFiles()) {
+    SCOPED_TRACE(file.string());
+    const auto results = Evaluate(LoadObjects(file), constraints);
+    for (const auto& r : results) kinds_seen.insert(r.constraint);
+    const std::string expected = GatorText(results);
+    auto file_args = args;
+    file_args.push_back(file.string());
+    const RunResult r = RunGatescan(file_args);
+    EXPECT_EQ(r.out, expected);
+    EXPECT_NE(r.exit_code, 2) << r.err;
+    total += results.size();
+  }
+  EXPECT_GT(total, 400u);
+  EXPECT_EQ(kinds_seen.size(), 4u) << "every constraint should flag something in the corpus";
 }
 
 // The gatekeeper-library's own gator suite (suite.yaml): violation counts per message regex.

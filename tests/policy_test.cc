@@ -133,10 +133,11 @@ std::string V2Template(bool contains_if) {
 }
 
 // A template with one rule whose body is `body` (indented by the caller).
-std::string OneRuleTemplate(const std::string& name, const std::string& body) {
+std::string OneRuleTemplate(const std::string& name, const std::string& body,
+                            const std::string& kind = "K8sFoo") {
   return "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: " +
-         name +
-         "\nspec:\n  crd:\n    spec:\n      names:\n        kind: K8sFoo\n  targets:\n"
+         name + "\nspec:\n  crd:\n    spec:\n      names:\n        kind: " + kind +
+         "\n  targets:\n"
          "    - target: admission.k8s.gatekeeper.sh\n      rego: |\n        package foo\n"
          "        violation[{\"msg\": msg}] {\n" +
          body + "        }\n";
@@ -551,6 +552,9 @@ TEST_F(PolicyTest, UnrecognisedRegoIsRefusedNamingTheTemplate) {
   // The minimal recognised body, so the failures below are about one thing.
   Policy ok = Load({Write("ok.yaml", OneRuleTemplate("k8sok", iterate + check + message))});
   ASSERT_EQ(ok.templates.size(), 1u);
+  Policy skipped = Load({Write("other.yaml", OneRuleTemplate("k8sfoo", check + message))});
+  EXPECT_TRUE(skipped.templates.empty());
+  EXPECT_EQ(skipped.skipped_kinds.at("K8sFoo"), 0u);
   EXPECT_EQ(ok.templates[0].rules[kContainers]->literals,
             (std::vector<std::string>{"c <", "> ", " ", ""}));
 
@@ -571,8 +575,10 @@ TEST_F(PolicyTest, UnrecognisedRegoIsRefusedNamingTheTemplate) {
       {"          container := input.review.object.spec.volumes[_]\n" + check + message,
        "iterates spec.volumes, not a container list"},
   };
+  // A template of one of the five kinds must be recognised; one of another
+  // kind that is not is skipped as "not an image policy" (issue 14).
   for (const auto& c : cases) {
-    const std::string f = Write("foo.yaml", OneRuleTemplate("k8sfoo", c.body));
+    const std::string f = Write("foo.yaml", OneRuleTemplate("k8sfoo", c.body, "K8sAllowedRepos"));
     const std::string e = LoadError({f});
     EXPECT_EQ(e.rfind(f + " (document 1): template k8sfoo: ", 0), 0u) << e;
     EXPECT_NE(e.find(c.expected), std::string::npos) << e;

@@ -71,6 +71,7 @@ struct CliOptions {
   bool exit_zero = false;
   bool quiet = false;
   bool strict = false;
+  bool strict_policies = false;
   bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
   std::string errors = "20";
   std::vector<std::string> inputs;
@@ -85,6 +86,8 @@ void AddInputOptions(po::options_description* desc, CliOptions* o) {
       "allow", po::value(&o->allow)->composing(),
       "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
       "matching Pods (deny). Repeatable. Tip: end registries with '/'.")(
+      "strict-policies", po::bool_switch(&o->strict_policies),
+      "a ConstraintTemplate that is not an image policy is an error (exit 2), not skipped")(
       "namespace,n", po::value(&o->namespaces)->composing(),
       "only objects in this namespace (prefix*, *suffix, *contains* wildcards). Repeatable.")(
       "exclude-namespace", po::value(&o->excluded_namespaces)->composing(),
@@ -192,6 +195,7 @@ bool ValidateInputOptions(const CliOptions& o, InputOptions* in, ProgressMode* c
   in->max_object_bytes = o.max_object_bytes;
   in->quiet = o.quiet;
   in->strict = o.strict;
+  in->strict_policies = o.strict_policies;
   if (o.errors == "all") {
     in->errors_shown = -1;
   } else {

@@ -15,6 +15,30 @@ void JsonField(std::string_view key, std::string_view value, bool present, std::
   }
 }
 
+// What a deny-side rule tests, in words, for explain.
+std::string_view CheckDescription(ImageCheck check) {
+  switch (check) {
+    case ImageCheck::kDisallowedPrefix:
+      return "the image starts with a disallowed repo";
+    case ImageCheck::kTagSuffixEndswith:
+    case ImageCheck::kTagAnySuffixMatch:
+      return "the image ends with a disallowed tag";
+    case ImageCheck::kNoColonArrayLiteral:
+    case ImageCheck::kNotContainsColon:
+      return "the image holds no ':' (no tag)";
+    case ImageCheck::kLastComponentNoColon:
+      return "the image's last path component holds no ':' (no tag)";
+    case ImageCheck::kDigestArrayLiteral:
+    case ImageCheck::kNotDigest:
+      return "the image has no digest";
+  }
+  return "";
+}
+
+bool IsDenyFamily(const Evaluator& evaluator, const Constraint& c) {
+  return evaluator.policy().templates[c.template_index].family != ImageFamily::kAllowedRepos;
+}
+
 void AppendVerdictsJson(const Evaluator& evaluator, std::string_view image, std::string* out) {
   out->append(",\"constraints\":[");
   bool first = true;
@@ -33,6 +57,18 @@ void AppendVerdictsJson(const Evaluator& evaluator, std::string_view image, std:
     } else {
       out->append("null");
     }
+    if (IsDenyFamily(evaluator, c)) {
+      // Which violation rule decides (1-based, in Rego order), and the
+      // exemptImages entry that exempts the image.
+      out->append(",\"rule\":");
+      out->append(v.rule >= 0 ? std::to_string(v.rule + 1) : "null");
+      out->append(",\"exempt\":");
+      if (v.exempt_entry >= 0) {
+        AppendJsonString(c.exempt_images[static_cast<size_t>(v.exempt_entry)], out);
+      } else {
+        out->append("null");
+      }
+    }
     out->push_back('}');
   }
   out->push_back(']');
@@ -43,7 +79,22 @@ void AppendVerdictsText(const Evaluator& evaluator, std::string_view image, std:
     const Constraint& c = evaluator.policy().constraints[v.constraint];
     out->append("  ").append(v.allowed ? "allowed" : "FLAGGED").append(" by ");
     out->append(c.kind).append("/").append(c.name);
-    if (v.entry >= 0) {
+    if (IsDenyFamily(evaluator, c)) {
+      const ConstraintTemplate& t = evaluator.policy().templates[c.template_index];
+      if (v.rule >= 0) {
+        out->append(": rule ").append(std::to_string(v.rule + 1)).append(", ");
+        out->append(CheckDescription(t.image_rules[static_cast<size_t>(v.rule)].check));
+        if (v.entry >= 0) {
+          out->append(", entry ");
+          AppendGoQuoted(c.entries[static_cast<size_t>(v.entry)], out);
+        }
+      } else if (v.exempt_entry >= 0) {
+        out->append(": exempted by exemptImages entry ");
+        AppendGoQuoted(c.exempt_images[static_cast<size_t>(v.exempt_entry)], out);
+      } else {
+        out->append(": no rule flags it");
+      }
+    } else if (v.entry >= 0) {
       out->append(" through entry ");
       AppendGoQuoted(c.entries[static_cast<size_t>(v.entry)], out);
     } else if (!c.has_list) {

@@ -5,39 +5,13 @@
 #include <cstring>
 #include <span>
 
-#include "gatescan/allowlist/image_ref.h"
-
 namespace gatescan {
 namespace {
 
-CompiledAllowlist::Semantics SemanticsOf(RepoPredicate predicate) {
-  return predicate == RepoPredicate::kExactOrGlob ? CompiledAllowlist::Semantics::kExactOrGlob
-                                                  : CompiledAllowlist::Semantics::kPrefix;
-}
-
-bool ListsPoint(const ScopedEnforcementAction& scoped, std::string_view point) {
-  return std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
-                     [point](const std::string& p) { return p == point || p == "*"; });
-}
-
-// Gatekeeper evaluates a scoped constraint at an enforcement point only when
-// one of its scopedEnforcementActions lists that point (or "*").
-bool AppliesAt(const Constraint& c, std::string_view point) {
-  if (c.action != EnforcementAction::kScoped) return true;
-  return std::any_of(c.scoped_actions.begin(), c.scoped_actions.end(),
-                     [point](const ScopedEnforcementAction& s) { return ListsPoint(s, point); });
-}
-
-// A scoped constraint takes the strongest of the actions listed for the point.
-EnforcementAction EffectiveAction(const Constraint& c, std::string_view point) {
-  if (c.action != EnforcementAction::kScoped) return c.action;
-  bool warn = false;
-  for (const auto& scoped : c.scoped_actions) {
-    if (!ListsPoint(scoped, point)) continue;
-    if (scoped.action == "deny") return EnforcementAction::kDeny;
-    if (scoped.action == "warn") warn = true;
-  }
-  return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
+AllowlistSemantics SemanticsOf(RepoPredicate predicate, MatchMode mode) {
+  if (mode == MatchMode::kReference) return AllowlistSemantics::kReference;
+  return predicate == RepoPredicate::kExactOrGlob ? AllowlistSemantics::kExactOrGlob
+                                                  : AllowlistSemantics::kPrefix;
 }
 
 std::string_view RenderMessage(const MessageFormat& format, std::string_view implied_by,
@@ -84,25 +58,6 @@ std::span<const T> Slice(const std::vector<T>& v, IndexRange r) {
   return std::span<const T>(v.data() + r.begin, r.size());
 }
 
-bool Contains(const std::vector<std::string>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// ExpansionTemplate applyTo: exact group, kind and version (no wildcards).
-bool AppliesTo(const ExpansionTemplate& t, std::string_view group, std::string_view version,
-               std::string_view kind) {
-  for (size_t i = 0; i < t.apply_to_groups_kinds.size(); ++i) {
-    const KindSelector& gk = t.apply_to_groups_kinds[i];
-    const std::vector<std::string>* versions =
-        i < t.apply_to_versions.size() ? &t.apply_to_versions[i] : nullptr;
-    if (Contains(gk.api_groups, group) && Contains(gk.kinds, kind) &&
-        (versions == nullptr || Contains(*versions, version))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool ViolationOrder(const Violation& a, const Violation& b) {
   if (a.action != b.action) return a.action < b.action;
   return a.message < b.message;
@@ -110,6 +65,17 @@ bool ViolationOrder(const Violation& a, const Violation& b) {
 
 bool IsNamespaceObject(const ObjectRecord& object) {
   return object.kind == "Namespace" && SplitApiVersion(object.api_version).first.empty();
+}
+
+// A rule whose check or message reads the constraint's list yields nothing
+// when the constraint has none (the Rego's reference is undefined).
+bool RuleNeedsList(const ImageRule& rule) {
+  if (rule.check == ImageCheck::kDisallowedPrefix || rule.check == ImageCheck::kTagSuffixEndswith ||
+      rule.check == ImageCheck::kTagAnySuffixMatch) {
+    return true;
+  }
+  return std::find(rule.message.args.begin(), rule.message.args.end(), MessageFormat::Arg::kList) !=
+         rule.message.args.end();
 }
 
 bool AnyWildcardMatches(const std::vector<std::string>& patterns, std::string_view value) {
@@ -121,45 +87,41 @@ bool AnyWildcardMatches(const std::vector<std::string>& patterns, std::string_vi
 
 bool IsDenying(const Violation& v) { return v.effective == EnforcementAction::kDeny; }
 
-ReferenceAllowlist::ReferenceAllowlist(const std::vector<std::string>& entries) {
-  PrefixTrie::Builder prefixes, pinned;
-  for (uint32_t i = 0; i < entries.size(); ++i) {
-    const NormalizedEntry entry = NormalizeAllowlistEntry(entries[i]);
-    switch (entry.kind) {
-      case NormalizedEntry::Kind::kEverything:
-        if (everything_ < 0) everything_ = i;
-        break;
-      case NormalizedEntry::Kind::kPrefix:
-        prefixes.Add(entry.key, i);
-        break;
-      case NormalizedEntry::Kind::kPinned:
-        pinned.Add(entry.key, i);
-        break;
-      case NormalizedEntry::Kind::kInvalid:
-        invalid_.push_back("\"" + entries[i] + "\": " + entry.error);
-        break;
-    }
-  }
-  prefixes_ = std::move(prefixes).Build();
-  pinned_ = std::move(pinned).Build();
+bool ListsEnforcementPoint(const ScopedEnforcementAction& scoped, std::string_view point) {
+  return std::any_of(scoped.enforcement_points.begin(), scoped.enforcement_points.end(),
+                     [point](const std::string& p) { return p == point || p == "*"; });
 }
 
-int64_t ReferenceAllowlist::MatchingEntry(std::string_view image) const {
-  // Scratch space per thread keeps matching allocation-free in steady state.
-  thread_local ImageReference ref;
-  thread_local std::string key;
-  if (!ParseNormalizedNamed(image, &ref)) return everything_;
-  ImageNameKey(ref, &key);
-  int64_t id = prefixes_.LongestPrefixOf(key);
-  if (id >= 0) return id;
-  DockerRefKey(ref, &key);
-  id = pinned_.Find(key);
-  return id >= 0 ? id : everything_;
+std::vector<std::string_view> ScopedActionsAt(const Constraint& c, std::string_view point) {
+  std::vector<std::string_view> actions;
+  for (const auto& scoped : c.scoped_actions) {
+    if (ListsEnforcementPoint(scoped, point)) actions.push_back(scoped.action);
+  }
+  return actions;
+}
+
+// Gatekeeper evaluates a scoped constraint at an enforcement point only when
+// one of its scopedEnforcementActions lists that point (or "*").
+bool AppliesAt(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return true;
+  return std::any_of(
+      c.scoped_actions.begin(), c.scoped_actions.end(),
+      [point](const ScopedEnforcementAction& s) { return ListsEnforcementPoint(s, point); });
+}
+
+// A scoped constraint takes the strongest of the actions listed for the point.
+EnforcementAction EffectiveActionAt(const Constraint& c, std::string_view point) {
+  if (c.action != EnforcementAction::kScoped) return c.action;
+  bool warn = false;
+  for (const std::string_view action : ScopedActionsAt(c, point)) {
+    if (action == "deny") return EnforcementAction::kDeny;
+    if (action == "warn") warn = true;
+  }
+  return warn ? EnforcementAction::kWarn : EnforcementAction::kDryrun;
 }
 
 int64_t Evaluator::MatchingEntry(uint32_t constraint, std::string_view image) const {
-  return options_.match == MatchMode::kReference ? reference_[constraint].MatchingEntry(image)
-                                                 : allowlists_[constraint].MatchingEntry(image);
+  return allowlists_[constraint].MatchingEntry(image);
 }
 
 // strings.any_prefix_match(array, repos): true when some element has some
@@ -172,11 +134,87 @@ bool Evaluator::AnyElementAllowed(uint32_t constraint, std::span<const std::stri
   return false;
 }
 
+int64_t Evaluator::TagEntry(uint32_t constraint, std::string_view image) const {
+  for (size_t colon = image.find(':'); colon != std::string_view::npos;
+       colon = image.find(':', colon + 1)) {
+    const int64_t id = tags_[constraint].Find(image.substr(colon + 1));
+    if (id >= 0) return id;
+  }
+  return -1;
+}
+
+// Each check is the Rego statement's value under OPA's rules: a built-in
+// given a non-string is undefined (startswith, endswith, contains, split,
+// regex.match); `not` of that is true; an array literal holding it makes the
+// rule undefined; strings.any_suffix_match also takes an array of strings
+// (any element), and any other array is undefined.
+bool Evaluator::RuleFlags(uint32_t ci, const ImageRule& rule, const ContainerRef& container,
+                          std::span<const std::string_view> elements, int64_t* entry) const {
+  *entry = -1;
+  const bool is_string = container.image_is_string;
+  const std::string_view image = container.image;
+  switch (rule.check) {
+    case ImageCheck::kDisallowedPrefix:
+      return is_string && (*entry = MatchingEntry(ci, image)) >= 0;
+    case ImageCheck::kTagSuffixEndswith:
+      return is_string && (*entry = TagEntry(ci, image)) >= 0;
+    case ImageCheck::kTagAnySuffixMatch:
+      if (is_string) return (*entry = TagEntry(ci, image)) >= 0;
+      if (!container.image_is_string_array) return false;
+      for (uint32_t i = container.image_elements.begin; i < container.image_elements.end; ++i) {
+        if ((*entry = TagEntry(ci, elements[i])) >= 0) return true;
+      }
+      return false;
+    case ImageCheck::kNoColonArrayLiteral:
+      return is_string && image.find(':') == std::string_view::npos;
+    case ImageCheck::kNotContainsColon:
+      return !is_string || image.find(':') == std::string_view::npos;
+    case ImageCheck::kLastComponentNoColon: {
+      if (!is_string) return false;
+      const size_t slash = image.rfind('/');
+      const std::string_view last =
+          slash == std::string_view::npos ? image : image.substr(slash + 1);
+      return last.find(':') == std::string_view::npos;
+    }
+    case ImageCheck::kDigestArrayLiteral:
+      return is_string && !HasImageDigest(image);
+    case ImageCheck::kNotDigest:
+      return !is_string || !HasImageDigest(image);
+  }
+  return false;
+}
+
 std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
   std::vector<ImageVerdict> verdicts;
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
     ImageVerdict v;
     v.constraint = ci;
+    const Constraint& c = policy_.constraints[ci];
+    const ConstraintTemplate& tmpl = policy_.templates[c.template_index];
+    if (tmpl.family != ImageFamily::kAllowedRepos) {
+      ContainerRef container;
+      container.image = image;
+      v.allowed = true;
+      for (size_t r = 0; r < tmpl.image_rules.size() && v.allowed; ++r) {
+        const ImageRule& rule = tmpl.image_rules[r];
+        if (!c.has_list && RuleNeedsList(rule)) continue;
+        if (rule.exempt) {
+          const int64_t exempt = exemptions_[ci].MatchingEntry(image);
+          if (exempt >= 0) {
+            v.exempt_entry = exempt;
+            continue;
+          }
+        }
+        int64_t entry = -1;
+        if (RuleFlags(ci, rule, container, {}, &entry)) {
+          v.allowed = false;
+          v.rule = static_cast<int>(r);
+          v.entry = entry;
+        }
+      }
+      verdicts.push_back(v);
+      continue;
+    }
     v.entry = MatchingEntry(ci, image);
     // Without a list the Rego's message is undefined: nothing is flagged.
     v.allowed = v.entry >= 0 || !policy_.constraints[ci].has_list;
@@ -188,9 +226,11 @@ std::vector<ImageVerdict> Evaluator::Verdicts(std::string_view image) const {
 std::vector<std::string> Evaluator::Warnings() const {
   if (options_.match == MatchMode::kGatekeeper) return policy_.warnings;
   std::vector<std::string> warnings;
-  for (size_t ci = 0; ci < reference_.size(); ++ci) {
+  // The raw-prefix warnings do not apply here; the skipped-templates notice does.
+  if (!policy_.skipped_notice.empty()) warnings.push_back(policy_.skipped_notice);
+  for (size_t ci = 0; ci < allowlists_.size(); ++ci) {
     const Constraint& c = policy_.constraints[ci];
-    for (const auto& invalid : reference_[ci].invalid_entries()) {
+    for (const auto& invalid : allowlists_[ci].invalid_entries()) {
       warnings.push_back("allowlist entry " + invalid + " (" + c.kind + "/" + c.name +
                          ") is not an image reference and allows nothing in --match reference");
     }
@@ -206,12 +246,23 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
   effective_.reserve(policy_.constraints.size());
   for (const auto& constraint : policy_.constraints) {
     const auto& tmpl = policy_.templates[constraint.template_index];
-    if (options_.match == MatchMode::kReference) {
-      reference_.emplace_back(constraint.entries);
-    } else {
-      allowlists_.emplace_back(constraint.entries, SemanticsOf(tmpl.predicate));
+    // Allow and deny repository lists share the prefix engine; tags and
+    // digests have no prefix list.
+    const bool prefix_list =
+        tmpl.family == ImageFamily::kAllowedRepos || tmpl.family == ImageFamily::kDisallowedRepos;
+    static const std::vector<std::string> kNone;
+    const std::vector<std::string>& entries = prefix_list ? constraint.entries : kNone;
+    allowlists_.emplace_back(entries, SemanticsOf(tmpl.predicate, options_.match));
+    PrefixTrie::Builder tags;
+    if (tmpl.family == ImageFamily::kDisallowedTags) {
+      // The first of equal tags decides, as the first entry does in a list.
+      for (uint32_t i = static_cast<uint32_t>(constraint.entries.size()); i-- > 0;) {
+        tags.Add(constraint.entries[i], i);
+      }
     }
-    effective_.push_back(EffectiveAction(constraint, options_.enforcement_point));
+    tags_.push_back(std::move(tags).Build());
+    exemptions_.emplace_back(constraint.exempt_images, AllowlistSemantics::kExactOrGlob);
+    effective_.push_back(EffectiveActionAt(constraint, options_.enforcement_point));
     applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
   }
 }
@@ -256,8 +307,12 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
       out->push_back(base);
       continue;
     }
-    if (!constraint.has_list) continue;  // the Rego's sprintf of an undefined list is undefined
     const ConstraintTemplate& tmpl = policy_.templates[constraint.template_index];
+    if (tmpl.family != ImageFamily::kAllowedRepos) {
+      ReviewDeny(ci, base, reviewed, out, arena);
+      continue;
+    }
+    if (!constraint.has_list) continue;  // the Rego's sprintf of an undefined list is undefined
     for (const ContainerRef& container : reviewed.containers) {
       const auto& rule = tmpl.rules[static_cast<int>(container.list)];
       if (!rule.has_value()) continue;
@@ -272,6 +327,33 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
       v.container_name = container.name;
       v.image = container.image;
       v.message = RenderMessage(*rule, reviewed.implied_by, container.name, container.image,
+                                constraint.entries_rendered, arena);
+      out->push_back(v);
+    }
+  }
+}
+
+// The deny-side families: every rule over every container of its lists.
+void Evaluator::ReviewDeny(uint32_t ci, const Violation& base, const ReviewedObject& reviewed,
+                           std::vector<Violation>* out, StringArena* arena) const {
+  const Constraint& constraint = policy_.constraints[ci];
+  const ConstraintTemplate& tmpl = policy_.templates[constraint.template_index];
+  for (const ImageRule& rule : tmpl.image_rules) {
+    if (!constraint.has_list && RuleNeedsList(rule)) continue;
+    for (const ContainerRef& container : reviewed.containers) {
+      if ((rule.lists & (1u << static_cast<int>(container.list))) == 0) continue;
+      // Exemptions compare strings: `==` and startswith never exempt another type.
+      if (rule.exempt && container.image_is_string &&
+          exemptions_[ci].MatchingEntry(container.image) >= 0) {
+        continue;
+      }
+      int64_t entry = -1;
+      if (!RuleFlags(ci, rule, container, reviewed.image_elements, &entry)) continue;
+      Violation v = base;
+      v.list = container.list;
+      v.container_name = container.name;
+      v.image = container.image;
+      v.message = RenderMessage(rule.message, reviewed.implied_by, container.name, container.image,
                                 constraint.entries_rendered, arena);
       out->push_back(v);
     }
@@ -305,101 +387,6 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
                          }),
              out->end());
   return out->size() - first;
-}
-
-// Gatekeeper's expansion (pkg/expansion): every ExpansionTemplate whose applyTo
-// names the object's group/version/kind turns its templateSource into a
-// resultant of generatedGVK, named "<parent>-<kind>" in lower case, in the
-// parent's namespace; resultants are expanded again (CronJob -> Job -> Pod).
-// Their messages carry "[Implied by <template>] " and belong to the parent.
-void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
-                              std::vector<Violation>* out, StringArena* arena) const {
-  if (object.template_path == PodTemplatePath::kNone) return;
-  struct Level {
-    std::string_view group, version, kind, name;
-    // What this object's own templateSource paths hold.
-    bool has_spec_template;  // "spec.template"
-    bool has_job_template;   // "spec.jobTemplate"
-    IndexRange labels;       // this object's labels (for resultants)
-    IndexRange containers;   // this object's spec.*Containers (for resultants)
-  };
-  const auto [group, version] = SplitApiVersion(object.api_version);
-  const bool is_cron = object.template_path == PodTemplatePath::kJobTemplate;
-  Level root{group,    version, object.kind,   object.name,
-             !is_cron, is_cron, object.labels, object.containers};
-  std::vector<Level> stack = {root};
-  for (int depth = 0; !stack.empty() && depth < 8; ++depth) {
-    const Level parent = stack.back();
-    stack.pop_back();
-    for (const ExpansionTemplate& t : expansions_) {
-      if (!AppliesTo(t, parent.group, parent.version, parent.kind)) continue;
-      Level child;
-      child.group = t.generated_group;
-      child.version = t.generated_version;
-      child.kind = t.generated_kind;
-      if (t.template_source == "spec.template" && parent.has_spec_template) {
-        // The pod template of a workload, or of the Job a CronJob implies.
-        child.labels = object.template_labels;
-        child.containers = object.template_containers;
-        child.has_spec_template = child.has_job_template = false;
-      } else if (t.template_source == "spec.jobTemplate" && parent.has_job_template) {
-        child.labels = object.job_template_labels;
-        child.containers = {};
-        child.has_spec_template = true;
-        child.has_job_template = false;
-      } else {
-        continue;
-      }
-      std::string name = std::string(parent.name) + "-" + std::string(child.kind);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      child.name = arena->Copy(name);
-      ReviewedObject reviewed;
-      reviewed.target.group = child.group;
-      reviewed.target.kind = child.kind;
-      reviewed.target.ns = object.ns;
-      reviewed.target.name = child.name;
-      reviewed.target.generated = true;
-      reviewed.target.empty_namespace_for_cluster_objects = gator_;
-      reviewed.target.labels = Slice(batch.labels, child.labels);
-      reviewed.containers = Slice(batch.containers, child.containers);
-      reviewed.image_elements = batch.image_elements;
-      reviewed.implied_by = t.name;
-      reviewed.action_override = t.enforcement_action;
-      Review(reviewed, out, arena);
-      stack.push_back(child);
-    }
-  }
-}
-
-}  // namespace gatescan
-
-namespace gatescan {
-
-std::vector<ExpansionTemplate> BuiltinExpansionTemplates() {
-  ExpansionTemplate deployments;
-  deployments.name = "expand-deployments";
-  deployments.apply_to_groups_kinds = {
-      KindSelector{{"apps"}, {"DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}},
-      KindSelector{{""}, {"ReplicationController"}},
-      KindSelector{{"batch"}, {"Job"}},
-  };
-  deployments.apply_to_versions = {{"v1"}, {"v1"}, {"v1"}};
-  deployments.template_source = "spec.template";
-  deployments.generated_group = "";
-  deployments.generated_version = "v1";
-  deployments.generated_kind = "Pod";
-  deployments.source = "built-in";
-
-  ExpansionTemplate cronjobs;
-  cronjobs.name = "expand-cronjobs";
-  cronjobs.apply_to_groups_kinds = {KindSelector{{"batch"}, {"CronJob"}}};
-  cronjobs.apply_to_versions = {{"v1"}};
-  cronjobs.template_source = "spec.jobTemplate";
-  cronjobs.generated_group = "batch";
-  cronjobs.generated_version = "v1";
-  cronjobs.generated_kind = "Job";
-  cronjobs.source = "built-in";
-  return {deployments, cronjobs};
 }
 
 }  // namespace gatescan

@@ -98,9 +98,18 @@ class PrefixTrie {
   std::vector<JumpSlot> jumps_;
 };
 
+// How an allowlist's entries are compared with an image: the one enum for
+// it (allowlist.h builds each kind; this file holds the raw two).
+enum class AllowlistSemantics : uint8_t {
+  kPrefix,       // raw byte prefix (K8sAllowedRepos, K8sDisallowedRepos); "" allows everything
+  kExactOrGlob,  // exact, or prefix for entries ending in '*' (v2, exemptImages)
+  kReference,    // normalised references on component boundaries (--match reference)
+};
+
+// The two raw-byte semantics on top of PrefixTrie (kReference: allowlist.h).
 class CompiledAllowlist {
  public:
-  enum class Semantics { kPrefix, kExactOrGlob };
+  using Semantics = AllowlistSemantics;
 
   CompiledAllowlist() = default;
   CompiledAllowlist(const std::vector<std::string>& entries, Semantics semantics);

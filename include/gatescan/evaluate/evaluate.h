@@ -1,7 +1,7 @@
 // evaluate.h — the matcher stage: one object in, its violations out.
 //
 // An `Evaluator` is built once from a frozen Policy (it compiles every
-// constraint's allowlist into a CompiledAllowlist) and is then read-only:
+// constraint's list into an Allowlist, allowlist.h) and is then read-only:
 // Evaluate() may be called from any number of threads at once. For one
 // object it applies the scan filters, every constraint's spec.match, the
 // template's container lists and predicate, renders Gatekeeper's message,
@@ -16,11 +16,11 @@
 #include <string_view>
 #include <vector>
 
+#include "gatescan/allowlist/allowlist.h"
 #include "gatescan/common/arena.h"
 #include "gatescan/extract/extract.h"
-#include "gatescan/policy/spec_match.h"
 #include "gatescan/policy/policy.h"
-#include "gatescan/allowlist/prefix_trie.h"
+#include "gatescan/policy/spec_match.h"
 
 namespace gatescan {
 
@@ -48,6 +48,20 @@ std::vector<ExpansionTemplate> BuiltinExpansionTemplates();
 // True when the violation makes the scan exit 1.
 bool IsDenying(const Violation& v);
 
+// Scoped enforcement (spec.scopedEnforcementActions), the one home of its
+// rules; the report stage calls these too. Points compare lower-cased (the
+// loader lower-cases them) and "*" lists every point.
+inline constexpr std::string_view kAuditEnforcementPoint = "audit.gatekeeper.sh";
+bool ListsEnforcementPoint(const ScopedEnforcementAction& scoped, std::string_view point);
+// The actions a scoped constraint lists for `point`, in order (may repeat).
+std::vector<std::string_view> ScopedActionsAt(const Constraint& c, std::string_view point);
+// Whether Gatekeeper evaluates the constraint at `point` at all: always for
+// an unscoped one; for a scoped one when some entry lists the point.
+bool AppliesAt(const Constraint& c, std::string_view point);
+// The action the constraint takes at `point`: its own, or for a scoped one
+// the strongest listed there (deny > warn > dryrun).
+EnforcementAction EffectiveActionAt(const Constraint& c, std::string_view point);
+
 // Filters applied before any constraint sees an object (SPEC §1).
 struct ScanFilter {
   std::vector<std::string> namespaces;           // -n (wildcards); empty: all
@@ -71,30 +85,17 @@ struct EvaluateOptions {
 
 inline constexpr std::string_view kGatorEnforcementPoint = "gator.gatekeeper.sh";
 
-// --match reference: a constraint's entries normalised (image_ref.h) and
-// compiled into tries over component-boundary keys. Immutable once built.
-class ReferenceAllowlist {
- public:
-  ReferenceAllowlist() = default;
-  explicit ReferenceAllowlist(const std::vector<std::string>& entries);
-  // Index of the entry that allows `image` (longest prefix, then pinned), or -1.
-  // An image that does not parse is allowed only by the empty entry.
-  int64_t MatchingEntry(std::string_view image) const;
-  // Entries that are not references, with the parser's reason.
-  const std::vector<std::string>& invalid_entries() const { return invalid_; }
-
- private:
-  PrefixTrie prefixes_;
-  PrefixTrie pinned_;
-  int64_t everything_ = -1;
-  std::vector<std::string> invalid_;
-};
-
 // How one constraint judges one image, ignoring spec.match (for explain).
 struct ImageVerdict {
   uint32_t constraint = 0;
   bool allowed = false;
   int64_t entry = -1;  // index into Constraint::entries of the deciding entry, -1 if none
+  // Deny-side families: the index into the template's image_rules of the
+  // first rule that flags the image (-1 when none does); `entry` is then the
+  // deny entry or tag that decides, or -1 for a rule without one. An image
+  // exempted by exemptImages has `exempt_entry` set (into exempt_images).
+  int rule = -1;
+  int64_t exempt_entry = -1;
 };
 
 class Evaluator {
@@ -127,6 +128,8 @@ class Evaluator {
   };
   void Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
               StringArena* arena) const;
+  void ReviewDeny(uint32_t constraint, const Violation& base, const ReviewedObject& reviewed,
+                  std::vector<Violation>* out, StringArena* arena) const;
   void ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
                      std::vector<Violation>* out, StringArena* arena) const;
 
@@ -136,9 +139,19 @@ class Evaluator {
   bool AnyElementAllowed(uint32_t constraint, std::span<const std::string_view> elements,
                          IndexRange range) const;
 
-  std::vector<CompiledAllowlist> allowlists_;  // parallel to policy_.constraints
-  std::vector<ReferenceAllowlist> reference_;  // parallel, in reference mode
-  std::vector<EnforcementAction> effective_;   // parallel to policy_.constraints
+  // The deny-side families (K8sDisallowedRepos shares allowlists_): a rule's verdict on one
+  // container; the deciding entry in *entry.
+  bool RuleFlags(uint32_t constraint, const ImageRule& rule, const ContainerRef& container,
+                 std::span<const std::string_view> elements, int64_t* entry) const;
+  // The tag (index into entries) that `image` ends with after a ':', or -1.
+  int64_t TagEntry(uint32_t constraint, std::string_view image) const;
+
+  // Parallel to policy_.constraints: the allow or deny repository list under
+  // the template's semantics, or kReference in --match reference.
+  std::vector<Allowlist> allowlists_;
+  std::vector<PrefixTrie> tags_;              // parallel: K8sDisallowedTags tags, for Find
+  std::vector<Allowlist> exemptions_;         // parallel: exemptImages (exact or `*`-prefix)
+  std::vector<EnforcementAction> effective_;  // parallel to policy_.constraints
   bool gator_ = false;         // reviewing as gator does (options_.enforcement_point)
   std::vector<bool> applies_;  // scoped constraints: listed at the enforcement point
   std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
