@@ -12,12 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "gatescan/common/padding.h"
 #include "gatescan/extract/extract.h"
 
 namespace gatescan {
 namespace {
-
-constexpr size_t kPadding = 64;  // framer.h's kParsePadding
 
 std::string Pad(int n) { return std::string(static_cast<size_t>(n), ' '); }
 
@@ -104,7 +103,7 @@ void BM_ExtractPod(benchmark::State& state) {
   options.pod_templates = state.range(1) != 0;
   std::string buffer = KubectlPod(state.range(2) != 0);
   const size_t size = buffer.size();
-  buffer.append(kPadding, ' ');
+  buffer.append(kParsePadding, ' ');
   const std::string_view json(buffer.data(), size);
 
   Extractor extractor(options);

@@ -8,15 +8,16 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "gatescan/common/padding.h"
 #include "test_support.h"
 
 namespace gatescan {
 namespace {
-
-constexpr size_t kPadding = 64;  // framer.h's kParsePadding
 
 // One extracted object, with its ranges resolved into plain values.
 struct Result {
@@ -40,7 +41,7 @@ std::vector<std::pair<std::string, std::string>> LabelsOf(const ExtractedBatch& 
 // Extracts `json` from a buffer padded with garbage, as the framer hands it.
 Result ExtractWith(Extractor& extractor, std::string_view json, ExtractedBatch* batch) {
   std::string buffer(json);
-  buffer.append(kPadding, '}');
+  buffer.append(kParsePadding, '}');
   extractor.Extract(std::string_view(buffer.data(), json.size()), batch);
   buffer.assign(buffer.size(), '#');  // the record must not point into the input
   Result r;
@@ -236,14 +237,107 @@ TEST_F(ExtractTest, DuplicateMetadataAndLabelsLastWins) {
   r = Extract(R"({"metadata":{"labels":{"a":"1","b":"x"},"labels":{"c":"3"}}})");
   EXPECT_EQ(r.labels, (Pairs{{"c", "3"}}));
 
-  r = Extract(R"({"metadata":{"labels":{"a":"1","b":"2","a":"3","b":7,"c":true,"d":"4"}}})");
-  EXPECT_EQ(r.labels, (Pairs{{"a", "3"}, {"d", "4"}}));
+  r = Extract(R"({"metadata":{"labels":{"a":"1","b":"2","a":"3","b":"x","d":"4"}}})");
+  EXPECT_EQ(r.labels, (Pairs{{"a", "3"}, {"b", "x"}, {"d", "4"}}));
 
   r = Extract(R"({"kind":"Pod","kind":5,"apiVersion":7,"apiVersion":"v1"})");
   EXPECT_FALSE(r.record.has_kind);
   EXPECT_EQ(r.record.kind, "");
   EXPECT_TRUE(r.record.has_api_version);
   EXPECT_EQ(r.record.api_version, "v1");
+}
+
+// Gatekeeper reads metadata.labels with unstructured's GetLabels
+// (NestedStringMap): one value that is not a string, after duplicates are
+// resolved, and the object has no labels at all.
+TEST_F(ExtractTest, LabelsWithANonStringValueReadAsNoLabels) {
+  for (std::string_view value :
+       {"null", "1", "1.5", "true", "{}", "[]", R"({"a":"b"})", R"(["x"])"}) {
+    const std::string labels =
+        R"({"app":"web",)" + std::string(R"("bad":)") + std::string(value) + R"(,"tier":"fe"})";
+    Result r = Extract(R"({"kind":"Pod","metadata":{"name":"p","labels":)" + labels + "}}");
+    EXPECT_EQ(r.record.error, "") << value;
+    EXPECT_TRUE(r.labels.empty()) << value;
+    r = Extract(R"({"kind":"Deployment","spec":{"template":{"metadata":{"labels":)" + labels +
+                    R"(},"spec":{"containers":[{"name":"c","image":"i"}]}}}})",
+                ExtractOptions{true});
+    EXPECT_TRUE(r.template_labels.empty()) << value;
+    EXPECT_EQ(r.template_containers.size(), 1u);
+    r = Extract(R"({"kind":"CronJob","spec":{"jobTemplate":{"metadata":{"labels":)" + labels +
+                    R"(},"spec":{"template":{"metadata":{"labels":)" + labels + "}}}}}}",
+                ExtractOptions{true});
+    EXPECT_TRUE(r.job_template_labels.empty()) << value;
+    EXPECT_TRUE(r.template_labels.empty()) << value;
+  }
+  // Duplicates are resolved first: a non-string overwritten by a string is fine,
+  // a string overwritten by a non-string is not.
+  Result r = Extract(R"({"metadata":{"labels":{"a":1,"b":"2","a":"3"}}})");
+  EXPECT_EQ(r.labels, (Pairs{{"a", "3"}, {"b", "2"}}));
+  r = Extract(R"({"metadata":{"labels":{"a":"1","b":"2","a":null}}})");
+  EXPECT_TRUE(r.labels.empty());
+  // The label map itself not being an object was already "no labels".
+  r = Extract(R"({"metadata":{"labels":null}})");
+  EXPECT_TRUE(r.labels.empty());
+  // Only the last labels key counts: an earlier bad map is forgotten.
+  r = Extract(R"({"metadata":{"labels":{"a":1},"labels":{"b":"2"}}})");
+  EXPECT_EQ(r.labels, (Pairs{{"b", "2"}}));
+  r = Extract(R"({"metadata":{"labels":{"b":"2"},"labels":{"a":1}}})");
+  EXPECT_TRUE(r.labels.empty());
+}
+
+// Randomized differential test: label maps with mixed values and duplicate
+// keys, against a reference that works on the generator's own description of
+// the map (no JSON parsing): the last value of each key wins; any remaining
+// non-string value means no labels.
+TEST_F(ExtractTest, LabelsDifferentialAgainstGatekeeperRule) {
+  std::mt19937 rng(13);
+  const std::string_view keys[] = {"app", "tier", "pod-template-hash", "k\\u0031", "a/b", ""};
+  const std::string_view decoded_keys[] = {"app", "tier", "pod-template-hash", "k1", "a/b", ""};
+  const std::string_view non_strings[] = {"null",         "0",  "-2.5e3",  "true", "false", "{}",
+                                          R"({"x":"y"})", "[]", R"(["v"])"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string json = "{";
+    std::vector<std::pair<std::string, std::optional<std::string>>> last;  // in first-seen order
+    const int n = static_cast<int>(rng() % 7);
+    for (int i = 0; i < n; ++i) {
+      const size_t k = rng() % std::size(keys);
+      const bool is_string = rng() % 4 != 0;
+      std::string value_json;
+      std::optional<std::string> value;
+      if (is_string) {
+        value = "v" + std::to_string(rng() % 100);
+        value_json = "\"" + *value + "\"";
+      } else {
+        value_json = std::string(non_strings[rng() % std::size(non_strings)]);
+      }
+      if (i > 0) json += rng() % 2 ? ", " : ",";
+      json += "\"" + std::string(keys[k]) + "\":" + (rng() % 2 ? " " : "") + value_json;
+      const std::string key(decoded_keys[k]);
+      auto it =
+          std::find_if(last.begin(), last.end(), [&](const auto& e) { return e.first == key; });
+      if (it != last.end()) {
+        it->second = value;
+      } else {
+        last.emplace_back(key, value);
+      }
+    }
+    json += "}";
+    Pairs want;
+    bool all_strings = true;
+    for (const auto& [key, value] : last) {
+      if (!value) all_strings = false;
+      if (value) want.emplace_back(key, *value);
+    }
+    if (!all_strings) want.clear();
+    std::sort(want.begin(), want.end());
+    const Result r =
+        Extract(R"({"apiVersion":"v1","metadata":{"labels":)" + json +
+                    R"(,"name":"p"},"spec":{"template":{"metadata":{"labels":)" + json + "}}}}",
+                ExtractOptions{true});
+    ASSERT_EQ(r.record.error, "") << json;
+    ASSERT_EQ(r.labels, want) << json;
+    ASSERT_EQ(r.template_labels, want) << json;
+  }
 }
 
 TEST_F(ExtractTest, NonStringMetadataIgnored) {
@@ -482,7 +576,7 @@ TEST_F(ExtractTest, SkipShortcutsAtTheEndAndAtTheDepthLimit) {
           R"({"kind":"Pod","status":{"a":{"b":{}})", R"({"kind":"Pod","status":[{"a":{}})",
           R"({"kind":"Pod","status":{"a":[{}]})", R"({"kind":"Pod","status":{"a":"b","c":{}})"}) {
       std::string buffer(json);
-      buffer.append(kPadding, after);
+      buffer.append(kParsePadding, after);
       extractor.Extract(std::string_view(buffer.data(), json.size()), &batch_);
       EXPECT_EQ(batch_.objects.back().error, "malformed JSON (truncated, or unbalanced brackets)")
           << json << " followed by " << after;
@@ -601,7 +695,7 @@ TEST_F(ExtractTest, TruncationDoesNotDependOnTheBytesAfterTheObject) {
     for (std::string_view json :
          {R"({"kind":"Pod","status":{"a":1})", R"({"kind":"Pod","status":{"a":[1,{"b":2}]})"}) {
       std::string buffer(json);
-      buffer.append(kPadding, after);
+      buffer.append(kParsePadding, after);
       extractor.Extract(std::string_view(buffer.data(), json.size()), &batch_);
       EXPECT_EQ(batch_.objects.back().error, "malformed JSON (truncated, or unbalanced brackets)")
           << json << " followed by " << after;

@@ -1,17 +1,20 @@
 #include "gatescan/input/framer.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "compress_support.h"
+#include "gatescan/input/scan_kernel.h"
 #include "stage1_support.h"
 #include "test_support.h"
 
@@ -192,7 +195,9 @@ TEST(FramerTest, ListClosingBraceInItsOwnBatch) {
   FramedBatch batch;
   ASSERT_TRUE(framer.Next(&batch));
   ASSERT_EQ(batch.spans.size(), 1u);
-  EXPECT_EQ(batch.lists[0].kind, "");
+  // The item waits for the kind that says it is a List's item.
+  EXPECT_EQ(batch.lists[0].kind, "List");
+  EXPECT_FALSE(batch.lists[0].header_complete);
   ASSERT_TRUE(framer.Next(&batch));
   EXPECT_TRUE(batch.spans.empty());
   ASSERT_EQ(batch.lists.size(), 1u);
@@ -280,10 +285,10 @@ TEST(FramerTest, StringsWithBracketsQuotesAndBackslashes) {
   // escaped quotes, keys that look like "items".
   std::string item1 = R"({"a":"\\","b":"\\\"}","c":"\\\\\\","d":"{[}]","e":"\"items\":["})";
   std::string item2 = R"({"items\"":[{"x":"]"}],"z":"\u0022}"})";
-  std::string s = R"({"it\u0065ms":[)" + item1 + "," + item2 + R"(],"kind":"K\"L"})";
+  std::string s = R"({"it\u0065ms":[)" + item1 + "," + item2 + R"(],"kind":"K\"\u004cist"})";
   FrameResult r = FrameEverySize(s);
   EXPECT_EQ(Texts(r), (std::vector<std::string>{item1, item2}));
-  EXPECT_EQ(r.final_lists.begin()->second.kind, "K\"L");
+  EXPECT_EQ(r.final_lists.begin()->second.kind, "K\"List");
   EXPECT_TRUE(r.errors.empty());
 }
 
@@ -294,7 +299,7 @@ TEST(FramerTest, LongBackslashRunsAcrossBlockBoundaries) {
       std::string body = std::string(pad, 'x') + std::string(run, '\\');
       if (run % 2 == 1) body += "\"";  // escaped quote keeps the string open
       std::string item = "{\"s\":\"" + body + "}\",\"t\":[]}";
-      std::string s = "{\"items\":[" + item + "," + item + "]}";
+      std::string s = "{\"kind\":\"List\",\"items\":[" + item + "," + item + "]}";
       FramerOptions options;
       options.read_bytes = 64;
       FrameResult r = FrameString(s, options);
@@ -310,7 +315,7 @@ TEST(FramerTest, DeepNestingClosingAtEveryAlignment) {
     for (int depth : {1, 62, 63, 64, 65, 130}) {
       std::string nested = std::string(depth, '[') + "\"]}\"" + std::string(depth, ']');
       std::string item = "{\"p\":\"" + std::string(pad, 'x') + "\",\"n\":" + nested + "}";
-      std::string s = "{\"items\":[" + item + "," + item + "]}";
+      std::string s = "{\"kind\":\"List\",\"items\":[" + item + "," + item + "]}";
       for (size_t read : {size_t{64}, size_t{1} << 20}) {
         FramerOptions options;
         options.read_bytes = read;
@@ -443,13 +448,10 @@ TEST(FramerTest, IndexedItemsWithControlAndHighBytes) {
 }
 
 // Stage1Mismatch only judges spans that were indexed: make sure they are, where
-// they should be (AVX2, not forced to the SSE2 kernel, not turned off).
-TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
-  __builtin_cpu_init();
-  const char* force_sse2 = std::getenv("GATESCAN_FRAMER_SSE2");
-  const bool expected = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
-                        (force_sse2 == nullptr || std::string(force_sse2) != "1");
-  const std::string list = R"({"items":[{"a":[1,"x"]},{"b":{}}]})";
+// they should be (the active kernel indexes, and indexing is not turned off).
+TEST(FramerTest, ListItemsAreIndexedWhereTheKernelIndexes) {
+  const bool expected = ActiveKernel().index != nullptr;
+  const std::string list = R"({"kind":"List","items":[{"a":[1,"x"]},{"b":{}}]})";
   for (bool index_items : {true, false}) {
     static const InputSpec kInput{"test", "test"};
     FramerOptions options;
@@ -472,6 +474,32 @@ TEST(FramerTest, ListItemsAreIndexedWhereTheCpuAllows) {
   ASSERT_TRUE(framer.Next(&batch));
   ASSERT_EQ(batch.spans.size(), 1u);
   EXPECT_EQ(batch.spans[0].structurals_count, 0u);
+}
+
+// GATESCAN_KERNEL is read once per process, so this asks the binary: a kernel
+// that cannot be honoured is the input's only error (exit 2), not a silent
+// fallback to another kernel.
+TEST(FramerTest, KernelOverrideThatCannotBeHonouredIsAnError) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("gs_kernel_" + std::to_string(getpid()) + ".json");
+  {
+    std::ofstream out(file);
+    out << R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{}})";
+  }
+  const std::string cmd = "GATESCAN_KERNEL=avx1024 '" + testing::GatescanBin().string() +
+                          "' -o ndjson --allow docker.io/ '" + file.string() + "'";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  const int status = pclose(pipe);
+  std::filesystem::remove(file);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
+  EXPECT_NE(output.find("GATESCAN_KERNEL=avx1024: no such kernel in this build (it has: generic"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find(R"("objects":0)"), std::string::npos) << output;
 }
 
 TEST(FramerTest, TruncatedInput) {
@@ -520,7 +548,8 @@ TEST(FramerTest, NonObjectItemsAreErrors) {
 
 TEST(FramerTest, MaxObjectBytes) {
   std::string big = "{\"big\":\"" + std::string(500, 'x') + "{\"}";
-  std::string s = "{\"items\":[{\"a\":1}," + big + ",{\"b\":2}]}\n" + big + "\n{\"c\":3}";
+  std::string s =
+      "{\"kind\":\"List\",\"items\":[{\"a\":1}," + big + ",{\"b\":2}]}\n" + big + "\n{\"c\":3}";
   FramerOptions options;
   options.max_object_bytes = 100;
   for (size_t window : {1, 7, 64, 1 << 20}) {
@@ -530,18 +559,18 @@ TEST(FramerTest, MaxObjectBytes) {
     EXPECT_EQ(Texts(r), (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"}));
     ASSERT_EQ(r.errors.size(), 2u);
     EXPECT_NE(r.errors[0].message.find("max-object-bytes"), std::string::npos);
-    EXPECT_EQ(r.errors[0].input_offset, 18u);
+    EXPECT_EQ(r.errors[0].input_offset, s.find(big));
     EXPECT_EQ(r.errors[0].index, 1u);
-    EXPECT_EQ(r.errors[1].input_offset, s.find(big, 20));
+    EXPECT_EQ(r.errors[1].input_offset, s.find(big, s.find(big) + 1));
     EXPECT_EQ(r.spans[1].index, 2u);
   }
 }
 
 TEST(FramerTest, ByteOrderMarkAndLeadingWhitespace) {
-  std::string s = "\xEF\xBB\xBF \n{\"items\":[{\"a\":1}]}";
+  std::string s = "\xEF\xBB\xBF \n{\"kind\":\"List\",\"items\":[{\"a\":1}]}";
   FrameResult r = FrameEverySize(s);
   ASSERT_EQ(Texts(r), std::vector<std::string>{"{\"a\":1}"});
-  EXPECT_EQ(r.spans[0].input_offset, 15u);
+  EXPECT_EQ(r.spans[0].input_offset, 29u);
 }
 
 // An empty dump is far more often a failed `kubectl get` than a clean cluster:
@@ -558,13 +587,14 @@ TEST(FramerTest, EmptyAndWhitespaceOnlyInputIsAnError) {
 }
 
 TEST(FramerTest, CommaStructureOfListsIsChecked) {
-  for (const char* s : {R"({"items":[,{"a":1}]})", R"({"items":[{"a":1},]})",
-                        R"({"items":[{"a":1}{"b":2}]})", "[ , ]"}) {
+  for (const char* s :
+       {R"({"kind":"List","items":[,{"a":1}]})", R"({"kind":"List","items":[{"a":1},]})",
+        R"({"kind":"List","items":[{"a":1}{"b":2}]})", "[ , ]"}) {
     SCOPED_TRACE(s);
     FrameResult r = FrameEverySize(s);
     EXPECT_FALSE(r.errors.empty());
   }
-  EXPECT_TRUE(FrameEverySize(R"({"items":[ {"a":1} , {"b":2} ]})").errors.empty());
+  EXPECT_TRUE(FrameEverySize(R"({"kind":"List","items":[ {"a":1} , {"b":2} ]})").errors.empty());
 }
 
 TEST(FramerTest, LargeListInSmallBatchesHasBoundedCarry) {

@@ -2,7 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <random>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gatescan/common/csv.h"
+#include "gatescan/common/go_float.h"
+#include "gatescan/common/json_text.h"
+#include "gatescan/common/utf8.h"
 
 namespace gatescan {
 namespace {
@@ -197,6 +207,162 @@ TEST(JsonUnescapeTest, SurrogatesAndEscapesAsGoDecodesThem) {
     bool ok = true;
     UnescapeLikeGo(bad, &ok);
     EXPECT_FALSE(ok) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace gatescan
+
+namespace gatescan {
+namespace {
+
+// The Unicode standard's table of well-formed UTF-8 byte sequences (Table
+// 3-7), written independently of DecodeUtf8: the length of the sequence at
+// the start of `b`, or 0.
+size_t WellFormedLength(const uint8_t* b, size_t n) {
+  auto in = [&](size_t k, uint8_t lo, uint8_t hi) { return k < n && b[k] >= lo && b[k] <= hi; };
+  if (n == 0) return 0;
+  if (b[0] <= 0x7F) return 1;
+  if (b[0] >= 0xC2 && b[0] <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
+  if (b[0] == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if ((b[0] >= 0xE1 && b[0] <= 0xEC) || b[0] == 0xEE || b[0] == 0xEF)
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (b[0] == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (b[0] == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (b[0] >= 0xF1 && b[0] <= 0xF3)
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (b[0] == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  return 0;
+}
+
+TEST(Utf8Test, EveryCodePointRoundTrips) {
+  for (uint32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+    if (IsUtf16Surrogate(cp)) continue;
+    std::string s;
+    AppendUtf8(cp, &s);
+    char32_t rune = 0;
+    ASSERT_EQ(DecodeUtf8(s, 0, &rune), s.size()) << cp;
+    ASSERT_EQ(rune, cp);
+  }
+}
+
+TEST(Utf8Test, AgreesWithTheWellFormedTableOnEveryShortSequence) {
+  // Every 1-, 2- and 3-byte string, then random 4-byte ones; truncations
+  // included (a sequence cut by the end of the string).
+  auto check = [](const uint8_t* b, size_t n) {
+    const std::string s(reinterpret_cast<const char*>(b), n);
+    char32_t rune = 0;
+    ASSERT_EQ(DecodeUtf8(s, 0, &rune), WellFormedLength(b, n)) << GoQuote(s);
+  };
+  uint8_t b[4];
+  for (int x = 0; x < 256; ++x) {
+    b[0] = static_cast<uint8_t>(x);
+    check(b, 1);
+    for (int y = 0; y < 256; ++y) {
+      b[1] = static_cast<uint8_t>(y);
+      check(b, 2);
+      for (int z = 0; z < 256; ++z) {
+        b[2] = static_cast<uint8_t>(z);
+        check(b, 3);
+      }
+    }
+  }
+  std::mt19937 rng(12);
+  for (int i = 0; i < 2000000; ++i) {
+    const uint32_t r = rng();
+    // Bias towards lead bytes of 4-byte sequences and continuation bytes.
+    b[0] = static_cast<uint8_t>(0xEE + (r & 0x0F));
+    b[1] = static_cast<uint8_t>(0x70 + ((r >> 4) & 0x5F));
+    b[2] = static_cast<uint8_t>(0x70 + ((r >> 11) & 0x5F));
+    b[3] = static_cast<uint8_t>(0x70 + ((r >> 18) & 0x5F));
+    check(b, 4);
+  }
+}
+
+TEST(Utf8Test, SurrogatePairs) {
+  EXPECT_TRUE(IsUtf16HighSurrogate(0xD800));
+  EXPECT_TRUE(IsUtf16HighSurrogate(0xDBFF));
+  EXPECT_FALSE(IsUtf16HighSurrogate(0xDC00));
+  EXPECT_TRUE(IsUtf16LowSurrogate(0xDC00));
+  EXPECT_TRUE(IsUtf16LowSurrogate(0xDFFF));
+  EXPECT_FALSE(IsUtf16Surrogate(0xE000));
+  EXPECT_FALSE(IsUtf16Surrogate(0xD7FF));
+  EXPECT_EQ(CombineUtf16Surrogates(0xD83D, 0xDE00), char32_t{0x1F600});
+  EXPECT_EQ(CombineUtf16Surrogates(0xD800, 0xDC00), char32_t{0x10000});
+  EXPECT_EQ(CombineUtf16Surrogates(0xDBFF, 0xDFFF), char32_t{0x10FFFF});
+}
+
+TEST(JsonUnicodeEscapeTest, OneEscapeOrOnePairAsGoReadsThem) {
+  struct Case {
+    std::string_view in;
+    size_t consumed;
+    char32_t rune;
+  };
+  const Case cases[] = {
+      {R"(\u0041)", 6, 0x41},           {R"(\u00E9rest)", 6, 0xE9},
+      {R"(\ud83d\ude00)", 12, 0x1F600}, {R"(\uD83D\uDE00x)", 12, 0x1F600},
+      {R"(\ud800)", 6, 0xFFFD},         // lone high
+      {R"(\udc00\ud800)", 6, 0xFFFD},   // low first: no pair
+      {R"(\ud800\u0041)", 6, 0xFFFD},   // high, then not a low one
+      {R"(\ud800\ud800)", 6, 0xFFFD},   // high, high
+      {R"(\ud800\uZZZZ)", 6, 0xFFFD},   // the bad escape is the next one's problem
+      {R"(\ud800x\udc00)", 6, 0xFFFD},  // not immediately followed
+      {R"(\ufffd)", 6, 0xFFFD},
+  };
+  for (const Case& c : cases) {
+    char32_t rune = 0;
+    EXPECT_EQ(DecodeJsonUnicodeEscape(c.in, 0, &rune), c.consumed) << c.in;
+    EXPECT_EQ(rune, c.rune) << c.in;
+  }
+  for (std::string_view bad : {R"(\u12)", R"(\u12G4)", R"(u1234)", R"(\x1234)", R"(\)", ""}) {
+    char32_t rune = 7;
+    EXPECT_EQ(DecodeJsonUnicodeEscape(bad, 0, &rune), 0u) << bad;
+    EXPECT_EQ(rune, char32_t{7});
+  }
+  char32_t rune = 0;
+  EXPECT_EQ(DecodeJsonUnicodeEscape(R"(ab\u0042)", 2, &rune), 6u);
+  EXPECT_EQ(rune, char32_t{'B'});
+}
+
+TEST(GoFloatTest, FormatFloatShortestG) {
+  const std::pair<double, std::string_view> cases[] = {
+      {0, "0"},
+      {-0.0, "-0"},
+      {1, "1"},
+      {-1.5, "-1.5"},
+      {123456, "123456"},
+      {1e6, "1e+06"},
+      {1234567, "1.234567e+06"},
+      {0.0001, "0.0001"},
+      {0.00001, "1e-05"},
+      {0.1, "0.1"},
+      {1e21, "1e+21"},
+      {1e100, "1e+100"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+  };
+  for (const auto& [v, want] : cases) {
+    std::string out;
+    AppendGoFloat(v, &out);
+    EXPECT_EQ(out, want) << v;
+  }
+}
+
+TEST(CsvCellTest, QuotesAndNeutralisesFormulas) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"plain", "plain"},
+      {"a,b", "\"a,b\""},
+      {"say \"hi\"", "\"say \"\"hi\"\"\""},
+      {"=1+1", "'=1+1"},
+      {"-x,y", "\"'-x,y\""},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"a\nb", "\"a\nb\""},
+      {"", ""},
+  };
+  for (const auto& [in, want] : cases) {
+    std::string out;
+    AppendCsvCell(in, &out);
+    EXPECT_EQ(out, want) << in;
   }
 }
 

@@ -102,6 +102,18 @@ TEST(YamlJson, ErrorsNameDocumentAndLine) {
   EXPECT_FALSE(s.ok());
 }
 
+// YAML 1.1/1.2 double-quoted escapes, as go-yaml decodes them: \N is U+0085
+// (NEL), \_ U+00A0 (no-break space), \L U+2028, \P U+2029; keys alike.
+// Characters that are already UTF-8 (U+0085 and U+00A0 written as such, and
+// a lead byte followed by 0x85 or 0xA0) are left as they are.
+TEST(YamlJson, DoubleQuotedNelAndNoBreakSpaceEscapes) {
+  EXPECT_EQ(One("a: \"x\\Ny\\_z\"\n"), "{\"a\":\"x\u0085y\u00a0z\"}");
+  EXPECT_EQ(One("a: \"\\L\\P\\N\\N\\_\"\n"), "{\"a\":\"\u2028\u2029\u0085\u0085\u00a0\"}");
+  EXPECT_EQ(One("\"k\\_\": v\n"), "{\"k\u00a0\":\"v\"}");
+  EXPECT_EQ(One("a: \"\xc2\x85 \xc2\xa0 \xe0\xa0\x80\"\n"),
+            "{\"a\":\"\xc2\x85 \xc2\xa0 \xe0\xa0\x80\"}");
+}
+
 TEST(YamlJson, DeepNestingDoesNotCrash) {
   std::string yaml(100000, '[');
   std::vector<std::string> docs;

@@ -10,6 +10,8 @@
 // follows it. Checks then run in the library's order, with its messages.
 #include "gatescan/allowlist/image_ref.h"
 
+#include "gatescan/common/utf8.h"
+
 namespace gatescan {
 
 namespace {
@@ -161,32 +163,6 @@ bool IsHexIdentifier(std::string_view s) {
   return true;
 }
 
-// Decodes one rune the way Go's `for range` over a string does; returns the
-// width, or 0 for an invalid sequence (Go yields U+FFFD, width 1).
-size_t DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  unsigned char c0 = b(0);
-  if (c0 >= 0xC2 && c0 <= 0xDF && cont(1)) {
-    *rune = ((c0 & 0x1Fu) << 6) | (b(1) & 0x3Fu);
-    return 2;
-  }
-  if (c0 >= 0xE0 && c0 <= 0xEF && cont(1) && cont(2)) {
-    uint32_t r = ((c0 & 0x0Fu) << 12) | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
-    if (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-    *rune = r;
-    return 3;
-  }
-  if (c0 >= 0xF0 && c0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t r =
-        ((c0 & 0x07u) << 18) | ((b(1) & 0x3Fu) << 12) | ((b(2) & 0x3Fu) << 6) | (b(3) & 0x3Fu);
-    if (r < 0x10000 || r > 0x10FFFF) return 0;
-    *rune = r;
-    return 4;
-  }
-  return 0;
-}
-
 // Whether unicode.ToLower(r) != r, for the scripts with case. Outside these
 // tables the answer may be wrong; it only ever changes which error message a
 // non-ASCII (hence invalid) reference gets, never whether it is valid.
@@ -250,8 +226,8 @@ bool GoToLowerChanges(std::string_view s) {
       ++i;
       continue;
     }
-    uint32_t rune = 0;
-    size_t width = DecodeRune(s, i, &rune);
+    char32_t rune = 0;  // Go's `for range`: an invalid byte has width 0 here
+    size_t width = DecodeUtf8(s, i, &rune);
     if (width == 0 || RuneHasLowerMapping(rune)) return true;
     i += width;
   }
@@ -270,8 +246,8 @@ bool AppendAsciiLower(std::string_view s, std::string* out) {
       ++i;
       continue;
     }
-    uint32_t rune = 0;
-    size_t width = DecodeRune(s, i, &rune);
+    char32_t rune = 0;  // Go's `for range`: an invalid byte has width 0 here
+    size_t width = DecodeUtf8(s, i, &rune);
     if (rune == 0x212A && width == 3) {
       out->push_back('k');
     } else if (rune == 0x130 && width == 2) {

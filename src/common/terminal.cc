@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "gatescan/common/quote.h"
+#include "gatescan/common/utf8.h"
 
 namespace gatescan {
 
@@ -26,12 +27,6 @@ void AppendTerminalSafe(std::string_view s, std::string* out) {
     out->append(quoted, 1, quoted.size() - 2);
     i += n;
   }
-}
-
-std::string TerminalSafe(std::string_view s) {
-  std::string out;
-  AppendTerminalSafe(s, &out);
-  return out;
 }
 
 }  // namespace gatescan

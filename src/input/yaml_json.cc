@@ -32,6 +32,30 @@ class MemoryBuffer : public std::streambuf {
 constexpr std::string_view kPlainTag = "?";
 constexpr std::string_view kStrTag = "tag:yaml.org,2002:str";
 
+// yaml-cpp decodes the double-quoted escapes "\N" and "\_" to the single
+// Latin-1 bytes 0x85 and 0xA0 instead of U+0085 and U+00A0 in UTF-8 (its
+// "\L" and "\P" are right), and a lone 0x85 or 0xA0 would then print as
+// U+FFFD. In valid UTF-8 input such a lone byte can only come from those
+// escapes, so it is re-encoded; go-yaml decodes them so.
+const std::string& RepairLatin1Escapes(const std::string& value, std::string* scratch) {
+  if (value.find_first_of("\x85\xA0") == std::string::npos) return value;
+  scratch->clear();
+  for (size_t i = 0; i < value.size();) {
+    char32_t rune;
+    const size_t n = DecodeUtf8(value, i, &rune);
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (n == 0 && (byte == 0x85 || byte == 0xA0)) {
+      AppendUtf8(byte, scratch);
+      ++i;
+    } else {
+      const size_t take = n == 0 ? 1 : n;
+      scratch->append(value, i, take);
+      i += take;
+    }
+  }
+  return *scratch;
+}
+
 enum class ScalarKind { kNull, kBool, kNumber, kString };
 
 struct ResolvedScalar {
@@ -271,8 +295,9 @@ class JsonWriter : public YAML::EventHandler {
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
+                const std::string& raw_value) override {
     if (!error_.empty()) return;
+    const std::string& value = RepairLatin1Escapes(raw_value, &scratch_);
     const bool plain = tag == kPlainTag;
     if (AtKey()) {
       if (merge_pending()) return Fail(mark, "unsupported merge key");
@@ -406,6 +431,7 @@ class JsonWriter : public YAML::EventHandler {
   std::vector<std::string>* documents_;
   size_t alias_budget_;
   std::string out_;
+  std::string scratch_;  // a scalar repaired by RepairLatin1Escapes
   std::vector<Frame> frames_;
   std::unordered_map<YAML::anchor_t, std::string> anchors_;
   std::string error_;

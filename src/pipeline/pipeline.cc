@@ -127,6 +127,17 @@ std::string_view KindFromListKind(std::string_view list_kind) {
   return {};
 }
 
+// The one home of list-kind inheritance: an item without a kind of its own
+// takes its list's kind minus "List", and its apiVersion when it has none.
+// False (nothing done) while the list's kind is pending (framer.h).
+bool InheritListKind(const ListInfo& list, ObjectRecord* record) {
+  if (record->has_kind) return true;
+  if (list.kind_pending()) return false;
+  record->kind = KindFromListKind(list.kind);
+  if (!record->has_api_version) record->api_version = list.api_version;
+  return true;
+}
+
 // Resolved kind/apiVersion of the lists of one input, by list id, once their
 // header is complete.
 using ResolvedLists = std::map<std::pair<size_t, uint64_t>, ListInfo>;
@@ -264,14 +275,8 @@ void Scanner::Extract(Batch* batch) {
     }
     ObjectRecord& record = batch->extracted.objects.back();
     if (!record.error.empty() || span.list < 0) continue;
-    const ListInfo& list = framed.lists[static_cast<size_t>(span.list)];
-    if (!record.has_kind) {
-      if (list.kind.empty() && !list.header_complete) {
-        batch->deferred = true;
-      } else {
-        record.kind = KindFromListKind(list.kind);
-        if (!record.has_api_version) record.api_version = list.api_version;
-      }
+    if (!InheritListKind(framed.lists[static_cast<size_t>(span.list)], &record)) {
+      batch->deferred = true;
     }
   }
 }
@@ -326,10 +331,7 @@ void Scanner::Evaluate(Batch* batch, const ResolvedLists* resolved) {
     if (resolved != nullptr && !record.has_kind && span.list >= 0 && record.kind.empty()) {
       const ListInfo& list = framed.lists[static_cast<size_t>(span.list)];
       auto it = resolved->find({batch->input_index, list.list_id});
-      if (it != resolved->end()) {
-        record.kind = KindFromListKind(it->second.kind);
-        if (!record.has_api_version) record.api_version = it->second.api_version;
-      }
+      if (it != resolved->end()) InheritListKind(it->second, &record);
     }
     // The API server refuses such objects, so Gatekeeper never reviews them;
     // printed, they would read "/Pod ns/name".

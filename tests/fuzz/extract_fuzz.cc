@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "gatescan/common/padding.h"
 #include "gatescan/extract/extract.h"
-#include "gatescan/input/framer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gatescan;

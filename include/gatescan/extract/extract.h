@@ -28,17 +28,9 @@
 #include <vector>
 
 #include "gatescan/common/arena.h"
+#include "gatescan/common/k8s_names.h"  // ContainerList, ContainerListField
 
 namespace gatescan {
-
-enum class ContainerList : uint8_t {
-  kContainers = 0,
-  kInitContainers = 1,
-  kEphemeralContainers = 2
-};
-inline constexpr int kContainerListCount = 3;
-// "containers", "initContainers", "ephemeralContainers"
-std::string_view ContainerListField(ContainerList list);
 
 // Half-open index range into one of ExtractedBatch's vectors.
 struct IndexRange {
@@ -76,7 +68,11 @@ struct ObjectRecord {
   std::string_view kind;
   std::string_view name;  // metadata.name
   std::string_view ns;    // metadata.namespace
-  IndexRange labels;      // metadata.labels (string values only; last duplicate wins)
+  // metadata.labels as Gatekeeper reads them (unstructured GetLabels): the
+  // last duplicate of a key wins, and a map left with any value that is not a
+  // string (null, number, object ...) reads as no labels at all. The same
+  // rule for template_labels and job_template_labels.
+  IndexRange labels;
   IndexRange containers;  // spec.*Containers, in list order then element order
   // Pod template (only filled when ExtractOptions::pod_templates is set).
   PodTemplatePath template_path = PodTemplatePath::kNone;

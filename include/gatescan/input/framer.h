@@ -1,10 +1,12 @@
 // framer.h — finds whole Kubernetes objects in a byte stream.
 //
 // The framer reads a `ByteSource` into reusable batch buffers and marks the
-// byte span of every object it finds: the items of a list (`{"items": [...]}`
-// with keys in any order, any whitespace), a single object, NDJSON lines and
-// concatenated JSON values, a top-level JSON array of objects, and YAML
-// documents (converted to JSON first). It understands strings and escapes but
+// byte span of every object it finds: the items of a List (a top-level object
+// whose "kind" ends in "List", kubectl's "List" included, with "items" and
+// "kind" in either order, any whitespace), any other object whole, whatever
+// keys it has (as Gatekeeper reviews it), NDJSON lines and concatenated JSON
+// values alike, a top-level JSON array of objects, and YAML documents
+// (converted to JSON first). It understands strings and escapes but
 // does not validate objects; the extractor does that. While it seeks the end
 // of a list item it also does simdjson's stage 1 for it (structural
 // positions, control characters in strings, whether it is ASCII), so the
@@ -24,56 +26,25 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/input/source.h"
 #include "gatescan/common/status.h"
+#include "gatescan/input/padded_buffer.h"
+#include "gatescan/input/source.h"
 
 namespace gatescan {
 
-// Readable bytes that must follow every object handed to simdjson.
-inline constexpr size_t kParsePadding = 64;
-
-// A growable byte buffer whose capacity always leaves kParsePadding bytes
-// after size(). Capacity is kept when the buffer is reused.
-class PaddedBuffer {
- public:
-  char* data() { return data_.get(); }
-  const char* data() const { return data_.get(); }
-  size_t size() const { return size_; }
-  size_t capacity() const { return capacity_; }  // usable bytes, padding excluded
-  void resize(size_t n);                         // keeps the first min(n, size()) bytes
-  void clear() { size_ = 0; }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-};
-
-// Growable storage of 32-bit positions that is neither zeroed nor shrunk:
-// capacity is kept when the buffer is reused.
-class PositionBuffer {
- public:
-  uint32_t* data() { return data_.get(); }
-  const uint32_t* data() const { return data_.get(); }
-  size_t size() const { return size_; }
-  void clear() { size_ = 0; }
-  // Room for `extra` entries after size(); returns where they start.
-  uint32_t* Reserve(size_t extra);
-  void set_size(size_t n) { size_ = n; }
-
- private:
-  std::unique_ptr<uint32_t[]> data_;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-};
-
 // The list an item belongs to. Items without "kind"/"apiVersion" take
 // kind minus "List" and apiVersion from here (kubelet /pods output).
+// Its kind is resolved, or explicitly pending: items are handed out before
+// their List's kind only when that kind comes after more than
+// FramerOptions::max_pending_kind_bytes of items (or for a top-level array,
+// which has none); the ListInfo with header_complete then follows.
 struct ListInfo {
   uint64_t list_id = 0;          // unique within one framer
   std::string kind;              // e.g. "PodList"; empty until seen
   std::string api_version;       // e.g. "v1"; empty until seen
   bool header_complete = false;  // true once the list's closing brace was read
+
+  bool kind_pending() const { return kind.empty() && !header_complete; }
 };
 
 struct ObjectSpan {
@@ -82,7 +53,8 @@ struct ObjectSpan {
   uint64_t input_offset = 0;  // offset of the first byte in the decompressed input
   uint64_t index = 0;         // item index within its list, or value index in the stream
   int32_t list = -1;          // index into FramedBatch::lists, -1 for a top-level value
-  // List items are indexed while their end is sought (on CPUs with AVX2):
+  // List items are indexed while their end is sought (by kernels that index;
+  // see scan_kernel.h):
   // FramedBatch::structurals[structurals_begin, + structurals_count) holds
   // exactly the positions simdjson's stage 1 would find in this object,
   // relative to `begin`, followed by the three entries stage 1 writes after
@@ -128,8 +100,13 @@ struct FramerOptions {
   size_t batch_bytes = 1 << 20;          // aim for batches of about this many bytes
   size_t read_bytes = 1 << 20;           // size of one read from the source
   size_t max_object_bytes = 256u << 20;  // larger objects become a FrameError and are skipped
-  // Do stage 1 for list items while seeking their ends (where the CPU has
-  // AVX2; see ObjectSpan::structurals_count). One pass instead of two pays on
+  // An object whose "items" come before its "kind" is kept whole until the
+  // kind says whether it is a List, up to this many bytes (at most
+  // max_object_bytes); past it the items are handed out as a List's. No
+  // real non-List object comes near it: etcd refuses objects over 1.5 MiB.
+  size_t max_pending_kind_bytes = 16u << 20;
+  // Do stage 1 for list items while seeking their ends (where the active
+  // kernel indexes; see ObjectSpan::structurals_count). One pass instead of two pays on
   // one thread; with more, the pipeline turns it off so that stage 1 runs in
   // the parallel extractors instead of in the serial input stage.
   bool index_items = true;

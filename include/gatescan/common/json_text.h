@@ -1,0 +1,38 @@
+// json_text.h — JSON string literals: writing them as Go's encoding/json
+// does, and reading their escapes as Go's decoder does.
+//
+// Output formats (ndjson, audit, inventory JSON) write untrusted names and
+// images as JSON strings; the framer, the extractor and the Rego recogniser
+// read `\uXXXX` escapes, where UTF-16 surrogates need Go's exact rules (a
+// high + low pair is one rune; any other surrogate is U+FFFD).
+// Stateless; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace gatescan {
+
+// A JSON string literal, valid JSON whatever the bytes: invalid UTF-8 bytes
+// become U+FFFD as Go's encoder writes them; control characters as \n, \t
+// ... or \u00XX. With escape_html, <, > and & become \u003c, \u003e, \u0026
+// and U+2028/U+2029 are escaped, as Go's encoding/json (and kubectl) writes.
+void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
+
+// The `\uXXXX` escape at s[i] (the backslash), as Go's encoding/json reads
+// it: a high surrogate immediately followed by a `\u` low surrogate is one
+// rune (12 bytes consumed); any other surrogate is U+FFFD (6 bytes, and
+// what follows is read on its own); anything else is its code point (6
+// bytes). Returns the bytes consumed, or 0 (and *rune untouched) when s[i..]
+// is not a backslash, 'u' and four hex digits. For every reader of JSON or
+// Rego string escapes (framer, policy, extractor): the one surrogate rule.
+size_t DecodeJsonUnicodeEscape(std::string_view s, size_t i, char32_t* rune);
+
+// Decodes the inside of a JSON string literal (between the quotes, escapes
+// still in it) as Go's encoding/json does, appending to *out: a \u escape of
+// a lone or mismatched UTF-16 surrogate becomes U+FFFD rather than an error.
+// False (with *out unspecified) on an escape JSON does not have.
+bool AppendJsonUnescapedLikeGo(std::string_view escaped, std::string* out);
+
+}  // namespace gatescan

@@ -1,0 +1,55 @@
+// padded_buffer.h — the byte and position buffers a framed batch is made of.
+//
+// `kParsePadding` is the one home of the padding rule: every object handed
+// to simdjson (the framer's batches, the extractor's own copies, the tests)
+// is followed by this many readable bytes. `PaddedBuffer` always leaves them
+// after size() and zeroes them; `PositionBuffer` holds stage-1 positions.
+// Both keep their capacity when reused and are never shrunk. Neither is
+// thread-safe: one owner at a time (the pipeline hands batches over whole).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace gatescan {
+
+// Readable bytes that must follow every object handed to simdjson.
+inline constexpr size_t kParsePadding = 64;
+
+// A growable byte buffer whose capacity always leaves kParsePadding bytes
+// after size(). Capacity is kept when the buffer is reused.
+class PaddedBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }  // usable bytes, padding excluded
+  void resize(size_t n);                         // keeps the first min(n, size()) bytes
+  void clear() { size_ = 0; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Growable storage of 32-bit positions that is neither zeroed nor shrunk:
+// capacity is kept when the buffer is reused.
+class PositionBuffer {
+ public:
+  uint32_t* data() { return data_.get(); }
+  const uint32_t* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  // Room for `extra` entries after size(); returns where they start.
+  uint32_t* Reserve(size_t extra);
+  void set_size(size_t n) { size_ = n; }
+
+ private:
+  std::unique_ptr<uint32_t[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+}  // namespace gatescan

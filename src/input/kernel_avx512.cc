@@ -1,0 +1,166 @@
+// kernel_avx512.cc — the AVX-512BW kernels: one 64-byte load per block, and
+// compares that give the block's 64-bit masks directly (no movemask pairs).
+// The rest is kernel_bits.h's shared arithmetic, as in the AVX2 kernel; the
+// positions must be exactly stage 1's (kernel_test checks them against the
+// generic kernel, framer_test against simdjson).
+#include "kernel_bits.h"
+
+#ifdef GATESCAN_X86_KERNELS
+#include <immintrin.h>
+
+namespace gatescan::kernels {
+namespace {
+
+struct Constants {
+  __m512i quote, backslash, open, close, case_bit, control_limit, space_table, op_table;
+};
+
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline Constants
+MakeConstants() {
+  // pshufb tables, repeated in each 128-bit lane. Whitespace: ' ' '\t' '\n'
+  // '\r' at their low nibbles, and at the other nibbles a byte that never has
+  // that low nibble; ops: simdjson's table (':' '{' ',' '}' at 0xa-0xd, 0
+  // elsewhere, which no byte | 0x20 equals). Zero-masked broadcasts: GCC 12
+  // warns about the undefined source of the plain one.
+  const __m128i space =
+      _mm_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100);
+  const __m128i op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
+  return Constants{_mm512_set1_epi8('"'),
+                   _mm512_set1_epi8('\\'),
+                   _mm512_set1_epi8('{'),
+                   _mm512_set1_epi8('}'),
+                   _mm512_set1_epi8(0x20),
+                   _mm512_set1_epi8(0x20),
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, space),
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, op)};
+}
+
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline __m512i Load(
+    const char* p) {
+  return _mm512_loadu_si512(reinterpret_cast<const void*>(p));
+}
+
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline uint64_t
+PrefixXor(uint64_t x) {
+  return uint64_t(_mm_cvtsi128_si64(
+      _mm_clmulepi64_si128(_mm_cvtsi64_si128(int64_t(x)), _mm_set1_epi8(char(0xFF)), 0)));
+}
+
+// The in-string mask of one block, given its unescaped quotes; updates the carries.
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline uint64_t
+InString(uint64_t backslash, uint64_t quote, uint64_t* prev_escaped, uint64_t prev_in_string,
+         uint64_t* unescaped_quote) {
+  if ((backslash | *prev_escaped) != 0) [[unlikely]] {
+    quote &= ~EscapedMask(backslash, prev_escaped);
+  }
+  *unescaped_quote = quote;
+  return PrefixXor(quote) ^ prev_in_string;
+}
+
+}  // namespace
+
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx512(
+    const char* data, uint64_t len, uint64_t* resume, ScanState* state) {
+  const Constants k = MakeConstants();
+  ScanState st = *state;
+  uint64_t pos = *resume;
+  for (; pos < len; pos += 64) {
+    const uint64_t valid = len - pos >= 64 ? ~uint64_t{0} : (uint64_t{1} << (len - pos)) - 1;
+    const __m512i v = Load(data + pos);
+    const __m512i folded = _mm512_or_si512(v, k.case_bit);
+    const uint64_t backslash = _mm512_mask_cmpeq_epi8_mask(valid, v, k.backslash);
+    uint64_t quote = _mm512_mask_cmpeq_epi8_mask(valid, v, k.quote);
+    // A partial block is examined with a copy of the state: bytes past len
+    // are not the value's (yet).
+    ScanState next = st;
+    const uint64_t in_string =
+        InString(backslash, quote, &next.prev_escaped, next.prev_in_string, &quote);
+    next.prev_in_string = LastBitEverywhere(in_string);
+    const uint64_t open = _mm512_mask_cmpeq_epi8_mask(valid & ~in_string, folded, k.open);
+    const uint64_t close = _mm512_mask_cmpeq_epi8_mask(valid & ~in_string, folded, k.close);
+    const uint64_t closes = Popcnt(close);
+    if (closes < next.depth) [[likely]] {
+      next.depth += Popcnt(open) - closes;
+    } else {
+      const DepthWalk walk = WalkBrackets(open, close, next.depth);
+      next.depth = walk.depth;
+      if (walk.hit >= 0) {
+        *state = next;
+        *resume = pos + static_cast<uint64_t>(walk.hit) + 1;
+        return *resume;
+      }
+    }
+    if (~valid != 0) break;
+    st = next;
+  }
+  *state = st;
+  *resume = pos;
+  return kNotFound;
+}
+
+// As IndexAvx2 (see there and kernel_bits.h), a block at a time.
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx512(
+    const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
+    uint64_t item, uint32_t** tail) {
+  const Constants k = MakeConstants();
+  ScanState st = *state;
+  uint64_t prev_scalar = index->prev_scalar;
+  uint64_t control_in_string = 0;
+  uint64_t non_ascii = 0;
+  uint32_t* out = *tail;
+  uint64_t pos = *resume;
+  uint64_t found = kNotFound;
+  for (; pos < len; pos += 64) {
+    const uint64_t valid = len - pos >= 64 ? ~uint64_t{0} : (uint64_t{1} << (len - pos)) - 1;
+    const __m512i v = Load(data + pos);
+    const __m512i folded = _mm512_or_si512(v, k.case_bit);
+    const uint64_t backslash = _mm512_mask_cmpeq_epi8_mask(valid, v, k.backslash);
+    uint64_t quote = _mm512_mask_cmpeq_epi8_mask(valid, v, k.quote);
+    // Bytes past len count as scalars (neither op nor space); they are never kept.
+    const uint64_t op =
+        _mm512_mask_cmpeq_epi8_mask(valid, folded, _mm512_shuffle_epi8(k.op_table, v));
+    const uint64_t space =
+        _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_shuffle_epi8(k.space_table, v));
+    const uint64_t high = _mm512_movepi8_mask(v) & valid;
+    const uint64_t control = _mm512_mask_cmplt_epu8_mask(valid, v, k.control_limit);
+    ScanState next = st;
+    uint64_t next_scalar = prev_scalar;
+    const uint64_t in_string =
+        InString(backslash, quote, &next.prev_escaped, next.prev_in_string, &quote);
+    next.prev_in_string = LastBitEverywhere(in_string);
+    const uint64_t structural = Stage1Structurals(op, space, quote, in_string, &next_scalar);
+    const uint64_t outside = valid & ~in_string;
+    const uint64_t open = _mm512_mask_cmpeq_epi8_mask(outside, folded, k.open);
+    const uint64_t close = _mm512_mask_cmpeq_epi8_mask(outside, folded, k.close);
+    const uint64_t closes = Popcnt(close);
+    uint64_t keep = valid;
+    if (closes < next.depth) [[likely]] {
+      next.depth += Popcnt(open) - closes;
+    } else {
+      const DepthWalk walk = WalkBrackets(open, close, next.depth);
+      next.depth = walk.depth;
+      if (walk.hit >= 0) {
+        keep = ThroughBit(walk.hit);
+        found = pos + static_cast<uint64_t>(walk.hit) + 1;
+      }
+    }
+    // A partial block without the value's end is not committed.
+    if (found == kNotFound && ~valid != 0) break;
+    out = WritePositions(out, static_cast<uint32_t>(pos - item), structural & keep);
+    control_in_string |= control & in_string & keep;
+    non_ascii |= high & keep;
+    st = next;
+    prev_scalar = next_scalar;
+    if (found != kNotFound) break;
+  }
+  *state = st;
+  index->prev_scalar = prev_scalar;
+  index->control_in_string |= control_in_string != 0;
+  index->non_ascii |= non_ascii != 0;
+  *tail = out;
+  *resume = found != kNotFound ? found : pos;
+  return found;
+}
+
+}  // namespace gatescan::kernels
+#endif
