@@ -33,7 +33,8 @@ inline std::string ShellQuote(const std::string& s) {
 }
 
 // Runs `gatescan <args>` with optional standard input; captures stdout and stderr.
-inline RunResult RunGatescan(const std::vector<std::string>& args, const std::string* stdin_data = nullptr) {
+inline RunResult RunGatescan(const std::vector<std::string>& args,
+                             const std::string* stdin_data = nullptr) {
   namespace fs = std::filesystem;
   static int counter = 0;
   const fs::path dir = fs::temp_directory_path() / ("gatescan-cli-" + std::to_string(getpid()));

@@ -65,6 +65,7 @@ void WarnAboutScan(const InputOptions& in, const Policy& policy,
     // Error records already say why an unreadable input holds nothing.
     if (summary.errors == 0) {
       std::vector<std::string> names;
+      names.reserve(inputs.size());
       for (const InputSpec& input : inputs) names.push_back(input.display_name);
       warnings->Add("no Kubernetes object in " + Join(names, 3) +
                     ": nothing was checked (an empty List?)");

@@ -11,7 +11,11 @@ namespace {
 
 // Untrusted names are shown as the text report shows them on a terminal
 // (common/terminal.h): controls, invalid bytes and bidi overrides escaped.
-std::string Printable(std::string_view s) { return TerminalSafe(s); }
+std::string Printable(std::string_view s) {
+  std::string out;
+  AppendTerminalSafe(s, &out);
+  return out;
+}
 
 class TextTable {
  public:

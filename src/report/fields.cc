@@ -4,24 +4,15 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "gatescan/common/k8s_names.h"
+
 namespace gatescan::report_internal {
 
-std::string_view ContainerTypeWord(ContainerList list) {
-  switch (list) {
-    case ContainerList::kContainers:
-      return "container";
-    case ContainerList::kInitContainers:
-      return "initContainer";
-    case ContainerList::kEphemeralContainers:
-      return "ephemeralContainer";
-  }
-  return "container";
-}
+std::string_view ContainerTypeWord(ContainerList list) { return k8s::ContainerTypeWord(list); }
 
 GroupVersion SplitGroupVersion(std::string_view api_version) {
-  const size_t slash = api_version.find('/');
-  if (slash == std::string_view::npos) return {{}, api_version};
-  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
+  const k8s::GroupVersion gv = k8s::SplitApiVersion(api_version);
+  return {gv.group, gv.version};
 }
 
 void AppendUint(uint64_t value, std::string* out) {

@@ -21,7 +21,8 @@ struct GroupVersion {
   std::string_view version;
 };
 
-// "apps/v1" -> (apps, v1); "v1" -> ("", v1), as schema.ParseGroupVersion.
+// "apps/v1" -> (apps, v1); "v1" -> ("", v1), as schema.ParseGroupVersion
+// (common/k8s_names.h, the one home: "apps/v1/x" gives two empty parts).
 GroupVersion SplitGroupVersion(std::string_view api_version);
 
 void AppendUint(uint64_t value, std::string* out);

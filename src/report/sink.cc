@@ -34,7 +34,7 @@ class FdSink final : public OutputSink {
   }
 
  private:
-  static constexpr size_t kBufferSize = 64 * 1024;
+  static constexpr size_t kBufferSize = size_t{64} * 1024;
 
   Status WriteAll(std::string_view bytes) {
     while (!bytes.empty()) {
