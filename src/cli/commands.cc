@@ -57,7 +57,7 @@ int LoadAndScan(const InputOptions& in, bool need_constraints, const std::string
                 ScanResult* result) {
   Warnings warnings;
   Policy policy;
-  Status status = LoadPolicy(PolicyOptions{in.policies, in.allow}, &policy);
+  Status status = LoadPolicy(PolicyOptions{in.policies, in.allow, in.strict_policies}, &policy);
   if (!status.ok()) {
     PrintError(status.message());
     return kExitError;
