@@ -1,0 +1,221 @@
+// extractor.cc — one Kubernetes object's JSON -> ObjectRecord.
+//
+// simdjson's stage 1 (SIMD, picked for the CPU at run time) finds every token
+// and checks UTF-8, string termination and control characters. On one thread
+// the framer has done exactly that already while finding the object's end
+// (StructuralIndex), and only its verdicts are taken over here. One recursive
+// descent over those tokens (KubernetesReader) then both checks the grammar of
+// everything and reads the few fields the policy needs. This replaced an
+// On-Demand walk that validated skipped values through the typed API, which
+// cost more than stage 1 itself; skipped values are now checked token by
+// token (JsonValidator), and only numbers that might overflow a float64 and
+// strings with escapes reach simdjson's parsers (simdjson_seam.h). Error
+// messages are the ones that walk gave for the same defect.
+//
+// Strings are held as views into the input or the string buffer (decoded
+// escapes) while the object is read, and copied into the batch arena only
+// when the whole object parsed and the value survived every duplicate key:
+// nothing is appended to the batch for a broken object except its error record.
+#include <algorithm>
+#include <array>
+#include <new>
+#include <string>
+
+#include "gatescan/common/padding.h"
+#include "gatescan/extract/extract.h"
+#include "json_error.h"
+#include "json_validator.h"
+#include "kubernetes_reader.h"
+#include "simdjson_seam.h"
+#include "token_cursor.h"
+
+namespace gatescan {
+
+std::string_view ContainerListField(ContainerList list) {
+  switch (list) {
+    case ContainerList::kContainers:
+      return "containers";
+    case ContainerList::kInitContainers:
+      return "initContainers";
+    case ContainerList::kEphemeralContainers:
+      return "ephemeralContainers";
+  }
+  return "containers";
+}
+
+namespace extract_internal {
+
+std::string_view JsonErrorText(JsonError e) {
+  switch (e) {
+    case kJsonUnclosedString:
+      return "malformed JSON (unclosed string)";
+    case kJsonInvalidUtf8:
+      return "invalid UTF-8 in JSON";
+    case kJsonControlInString:
+      return "malformed JSON (unescaped control character in string)";
+    case kJsonBadEscape:
+      return "malformed JSON (invalid string escape)";
+    case kJsonBadNumber:
+      return "malformed JSON (invalid number)";
+    case kJsonBadLiteral:
+      return "malformed JSON (invalid literal)";
+    case kJsonUnbalanced:
+      return "malformed JSON (truncated, or unbalanced brackets)";
+    case kJsonUnexpectedToken:
+      return "malformed JSON (unexpected or missing token)";
+    case kJsonTooDeep:
+      return "JSON nested too deeply (more than 10000 levels, or 1024 in a name or image)";
+    case kJsonEmpty:
+      return "empty document";
+    case kJsonNotObject:
+      return "not a JSON object";
+    case kJsonWrongType:
+      return "malformed JSON (unexpected value type)";
+    case kJsonTrailingContent:
+      return "malformed JSON (content after the object)";
+    case kJsonCapacity:
+      return "object too large for the JSON parser";
+    case kJsonOutOfMemory:
+      return "out of memory while parsing JSON";
+    case kJsonOk:
+    case kJsonOther:
+      break;
+  }
+  return "malformed JSON";
+}
+
+}  // namespace extract_internal
+
+using namespace extract_internal;  // NOLINT(google-build-using-namespace): this room's own parts
+
+struct Extractor::Impl {
+  ExtractOptions options;
+  // Stage 1 and, for strings with escapes, its unescaper.
+  JsonIndexer indexer;
+  std::unique_ptr<uint8_t[]> string_buf;  // decoded strings of the current object
+  size_t capacity = 0;                    // bytes both can take
+  ObjectParts parts;
+  std::string scratch;
+  std::array<uint64_t, kObjectLevelWords> object_levels{};  // JsonValidator's scratch
+
+  IndexRange CommitLabels(const std::vector<Label>& labels, ExtractedBatch* out) {
+    IndexRange range;
+    range.begin = static_cast<uint32_t>(out->labels.size());
+    for (const Label& l : labels) {
+      out->labels.push_back(Label{out->arena.Copy(l.key), out->arena.Copy(l.value)});
+    }
+    range.end = static_cast<uint32_t>(out->labels.size());
+    return range;
+  }
+
+  IndexRange CommitContainers(const ContainerLists& lists, ExtractedBatch* out) {
+    IndexRange range;
+    range.begin = static_cast<uint32_t>(out->containers.size());
+    for (const auto& list : lists) {
+      for (const PendingContainer& c : list) {
+        ContainerRef ref = c.ref;
+        if (!c.name_in_arena) ref.name = out->arena.Copy(ref.name);
+        if (!c.image_in_arena) ref.image = out->arena.Copy(ref.image);
+        ref.image_elements.begin = static_cast<uint32_t>(out->image_elements.size());
+        out->image_elements.insert(out->image_elements.end(), c.image_elements.begin(),
+                                   c.image_elements.end());
+        ref.image_elements.end = static_cast<uint32_t>(out->image_elements.size());
+        out->containers.push_back(ref);
+      }
+    }
+    range.end = static_cast<uint32_t>(out->containers.size());
+    return range;
+  }
+
+  // Runs stage 1 over `json`, growing the buffers first when it is larger
+  // than any object before (they are kept for the next ones).
+  JsonError Index(std::string_view json) {
+    if (JsonError e = Reserve(json.size())) return e;
+    return indexer.Index(reinterpret_cast<const uint8_t*>(json.data()), json.size());
+  }
+
+  // Stage 1 done by the caller: only its verdicts are left to give, in the
+  // order simdjson's stage 1 gives them (control characters, then UTF-8).
+  JsonError Adopt(std::string_view json, const StructuralIndex& index) {
+    if (JsonError e = Reserve(json.size())) return e;
+    if (index.control_in_string) return kJsonControlInString;
+    if (!index.ascii && !IsValidUtf8(json.data(), json.size())) return kJsonInvalidUtf8;
+    return kJsonOk;
+  }
+
+  // The indexer (whose unescaper decodes strings) and the string buffer, for
+  // an object of `size` bytes.
+  JsonError Reserve(size_t size) {
+    if (size > capacity || !indexer.ready()) {
+      // A little headroom, not doubling: the index takes 4 bytes per input byte.
+      const size_t want = std::max(size + size / 8, size_t{1} << 16);
+      if (JsonError e = indexer.Reserve(want, kMaxDepth + 2)) {
+        capacity = 0;
+        return e;
+      }
+      // Decoded strings are never longer than their JSON; the unescaper
+      // writes whole SIMD blocks, hence the padding.
+      string_buf.reset(new (std::nothrow) uint8_t[want + kParsePadding]);
+      if (string_buf == nullptr) return kJsonOutOfMemory;
+      capacity = want;
+    }
+    return kJsonOk;
+  }
+
+  void Commit(ExtractedBatch* out, ObjectRecord* record) {
+    record->api_version = out->arena.Copy(parts.api_version);
+    record->kind = out->arena.Copy(parts.kind);
+    record->name = out->arena.Copy(parts.name);
+    record->ns = out->arena.Copy(parts.ns);
+    record->has_api_version = parts.has_api_version;
+    record->has_kind = parts.has_kind;
+    record->labels = CommitLabels(parts.labels, out);
+    record->containers = CommitContainers(parts.lists, out);
+    if (!options.pod_templates) return;
+    // A jobTemplate (CronJob) takes precedence over a plain template.
+    if (parts.job_template.present) {
+      record->template_path = PodTemplatePath::kJobTemplate;
+      record->job_template_labels = CommitLabels(parts.job_template.labels, out);
+      record->template_labels = CommitLabels(parts.job_template.pod_template.labels, out);
+      record->template_containers = CommitContainers(parts.job_template.pod_template.lists, out);
+    } else if (parts.pod_template.present) {
+      record->template_path = PodTemplatePath::kSpecTemplate;
+      record->template_labels = CommitLabels(parts.pod_template.labels, out);
+      record->template_containers = CommitContainers(parts.pod_template.lists, out);
+    }
+  }
+};
+
+Extractor::Extractor(ExtractOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+}
+
+Extractor::~Extractor() = default;
+
+void Extractor::Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index) {
+  ObjectRecord record;
+  // Empty ranges point at the current end, so consumers may index freely.
+  const auto labels_end = static_cast<uint32_t>(out->labels.size());
+  const auto containers_end = static_cast<uint32_t>(out->containers.size());
+  record.labels = record.template_labels = record.job_template_labels = {labels_end, labels_end};
+  record.containers = record.template_containers = {containers_end, containers_end};
+
+  impl_->parts.Reset();
+  JsonError e = index != nullptr ? impl_->Adopt(json, *index) : impl_->Index(json);
+  if (!e) {
+    const Tokens tokens{reinterpret_cast<const uint8_t*>(json.data()),
+                        index != nullptr ? index->positions : impl_->indexer.positions(),
+                        index != nullptr ? index->count : impl_->indexer.count(), json.size()};
+    e = ReadKubernetesObject(impl_->options, tokens, impl_->indexer, impl_->string_buf.get(),
+                             impl_->object_levels.data(), &out->arena, &impl_->parts,
+                             &impl_->scratch);
+  }
+  if (e) {
+    record.error = out->arena.Copy(JsonErrorText(e));
+  } else {
+    impl_->Commit(out, &record);
+  }
+  out->objects.push_back(record);
+}
+
+}  // namespace gatescan
