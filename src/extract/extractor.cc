@@ -167,6 +167,8 @@ struct Extractor::Impl {
     record->kind = out->arena.Copy(parts.kind);
     record->name = out->arena.Copy(parts.name);
     record->ns = out->arena.Copy(parts.ns);
+    record->owner_kind = out->arena.Copy(parts.owner_kind);
+    record->owner_name = out->arena.Copy(parts.owner_name);
     record->has_api_version = parts.has_api_version;
     record->has_kind = parts.has_kind;
     record->labels = CommitLabels(parts.labels, out);

@@ -40,6 +40,7 @@ class KubernetesReader {
   JsonError ReadMetadata(int depth, std::string_view* name, std::string_view* ns,
                          std::vector<Label>* labels);
   JsonError ReadLabels(int depth, std::vector<Label>* labels);
+  JsonError ReadOwnerReferences(int depth);
   JsonError ReadSpec(int depth);
   JsonError ReadTemplate(int depth, TemplateParts* out);
   JsonError ReadPodSpec(int depth, ContainerLists* lists);
@@ -123,7 +124,35 @@ JsonError KubernetesReader::ReadMetadata(int depth, std::string_view* name, std:
     if (KeyIs(key, "labels")) return ReadLabels(depth + 1, labels);
     if (KeyIs(key, "name") && name != nullptr) return ReadOptionalString(depth + 1, name);
     if (KeyIs(key, "namespace") && ns != nullptr) return ReadOptionalString(depth + 1, ns);
+    if (KeyIs(key, "ownerReferences") && name != nullptr) return ReadOwnerReferences(depth + 1);
     return Skip(depth + 1);
+  });
+}
+
+// ownerReferences: the controller's kind and name (Kubernetes allows at most
+// one reference with "controller": true; the last one wins here). Other
+// references do not make a workload.
+JsonError KubernetesReader::ReadOwnerReferences(int depth) {
+  parts_->owner_kind = parts_->owner_name = {};
+  if (json_.Peek() != '[') return Skip(depth);
+  return json_.ForEachElement([&]() {
+    if (json_.Peek() != '{') return Skip(depth + 1);
+    std::string_view kind, name;
+    bool controller = false;
+    JsonError e = json_.ForEachField([&](std::string_view key) {
+      if (KeyIs(key, "kind")) return ReadOptionalString(depth + 2, &kind);
+      if (KeyIs(key, "name")) return ReadOptionalString(depth + 2, &name);
+      if (KeyIs(key, "controller")) {
+        controller = json_.Peek() == 't';
+      }
+      return Skip(depth + 2);
+    });
+    if (e) return e;
+    if (controller && !kind.empty() && !name.empty()) {
+      parts_->owner_kind = kind;
+      parts_->owner_name = name;
+    }
+    return kJsonOk;
   });
 }
 

@@ -71,6 +71,8 @@ struct JobTemplateParts {
 struct ObjectParts {
   std::string_view api_version, kind, name, ns;
   bool has_api_version = false, has_kind = false;
+  // metadata.ownerReferences: the one with "controller": true (H7, owner attribution).
+  std::string_view owner_kind, owner_name;
   std::vector<Label> labels;
   ContainerLists lists;
   TemplateParts pod_template;
@@ -78,6 +80,7 @@ struct ObjectParts {
 
   void Reset() {
     api_version = kind = name = ns = {};
+    owner_kind = owner_name = {};
     has_api_version = has_kind = false;
     labels.clear();
     for (auto& l : lists) l.clear();

@@ -77,6 +77,10 @@ struct ObjectRecord {
   std::string_view name;  // metadata.name
   std::string_view ns;    // metadata.namespace
   IndexRange labels;      // metadata.labels (string values only; last duplicate wins)
+  // metadata.ownerReferences[] with "controller": true (owner attribution,
+  // audit/owner.h); empty when there is none.
+  std::string_view owner_kind;
+  std::string_view owner_name;
   IndexRange containers;  // spec.*Containers, in list order then element order
   // Pod template (only filled when ExtractOptions::pod_templates is set).
   PodTemplatePath template_path = PodTemplatePath::kNone;
