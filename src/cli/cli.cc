@@ -16,14 +16,15 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kVersion = "gatescan 0.1.0";
-
 constexpr const char* kUsage =
     R"(gatescan — Gatekeeper K8sAllowedRepos verdicts over kubectl dumps, offline.
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
   gatescan explain [OPTIONS] IMAGE ...      how an image parses, which constraint allows it
+  gatescan baseline -o FILE [OPTIONS] [INPUT ...]  write the current findings (a baseline)
+  gatescan [scan] --baseline FILE ...       mark known findings; only new ones exit 1
+  gatescan diff [-o text|ndjson] OLD NEW    new, fixed and unchanged findings (exit 1: new)
   gatescan --version | --help | <command> --help
 
 INPUT is a file, a directory (walked for *.json, *.ndjson, *.jsonl, *.yaml, *.yml,
@@ -61,6 +62,8 @@ struct CliOptions {
   bool exit_zero = false;
   bool quiet = false;
   std::vector<std::string> inputs;
+  std::string baseline;       // --baseline FILE (issue 15)
+  bool output_given = false;  // -o given: `gatescan baseline` takes it as the file
 };
 
 po::options_description ScanOptionsDescription(CliOptions* o) {
@@ -98,7 +101,10 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       "max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
       "larger objects become error records; the scan goes on")(
       "exit-zero", po::bool_switch(&o->exit_zero), "exit 0 even when violations are found")(
-      "quiet,q", po::bool_switch(&o->quiet), "print nothing on standard output");
+      "quiet,q", po::bool_switch(&o->quiet), "print nothing on standard output")(
+      "baseline", po::value(&o->baseline),
+      "baseline file (or an earlier -o ndjson output): its findings are listed as known and "
+      "only new ones make the exit code 1");
   return desc;
 }
 
@@ -264,11 +270,13 @@ int ParseExplain(const std::vector<std::string>& args) {
 int RunCli(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "scan";
-  if (!args.empty() && (args[0] == "scan" || args[0] == "inventory" || args[0] == "explain")) {
+  if (!args.empty() && (args[0] == "scan" || args[0] == "inventory" || args[0] == "explain" ||
+                        args[0] == "baseline" || args[0] == "diff")) {
     command = args[0];
     args.erase(args.begin());
   }
   if (command == "explain") return ParseExplain(args);
+  if (command == "diff") return ParseDiff(args);
   CliOptions o;
   po::options_description visible = ScanOptionsDescription(&o);
   po::options_description general("General");
@@ -285,6 +293,7 @@ int RunCli(int argc, const char* const* argv) {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
+    o.output_given = !vm["output"].defaulted();
   } catch (const po::error& e) {
     PrintError(std::string(e.what()) + " (see gatescan --help)");
     return kExitError;
@@ -296,7 +305,7 @@ int RunCli(int argc, const char* const* argv) {
     return kExitClean;
   }
   if (version) {
-    std::cout << kVersion << "\n";
+    std::cout << kGatescanVersion << "\n";
     return kExitClean;
   }
   if (command == "inventory") {
@@ -305,7 +314,13 @@ int RunCli(int argc, const char* const* argv) {
     return RunInventory(inventory);
   }
   ScanCommand scan;
+  if (command == "baseline") {
+    scan.write_baseline_mode = true;
+    scan.write_baseline = o.output_given ? o.output : "-";
+    o.output = "ndjson";  // the format does not apply; the baseline has its own
+  }
   if (!ValidateScan(o, &scan)) return kExitError;
+  scan.read_baseline = o.baseline;
   return RunScan(scan);
 }
 

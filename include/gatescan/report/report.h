@@ -65,7 +65,13 @@ class Reporter : public Collector {
  public:
   // A clean object prints nothing in any scan format.
   void Collect(const EvaluatedObject& e, std::string* chunk) const final {
+    FormatOwnerEdge(*e.object, chunk);
     if (!e.violations.empty()) FormatObject(*e.object, e.violations, e.origin, chunk);
+  }
+  // Issue 15: formats that carry owner edges (audit/finding.h) inline, at
+  // the object's place, override this (ndjson); called for every object.
+  virtual void FormatOwnerEdge(const ObjectRecord& object, std::string* chunk) const {
+    (void)object, (void)chunk;
   }
   void CollectError(const ScanError& error, std::string* chunk) const final {
     FormatError(error, chunk);
