@@ -76,7 +76,7 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       "allowed repo prefix for an implicit K8sAllowedRepos constraint 'gatescan-allow' "
       "matching Pods (deny). Repeatable. Tip: end registries with '/'.")(
       "output,o", po::value(&o->output)->default_value("text"),
-      "text | gator | ndjson | csv | audit | audit-log")(
+      "text | gator | ndjson | csv | audit | audit-log | sarif | junit | prometheus")(
       "namespace,n", po::value(&o->namespaces)->composing(),
       "only objects in this namespace (prefix*, *suffix, *contains* wildcards). Repeatable.")(
       "exclude-namespace", po::value(&o->excluded_namespaces)->composing(),

@@ -95,7 +95,7 @@ class Marker final : public Collector {
     const bool marks = format_ == OutputFormat::kText || format_ == OutputFormat::kNdjson;
     bool denied = false;
     std::string one;
-    if (marks) inner_->FormatOwnerEdge(*e.object, chunk);
+    if (marks) inner_->FormatEveryObject(e, chunk);
     for (const Violation& v : e.violations) {
       FindingKey key = MakeFindingKey(policy_.constraints[v.constraint], *e.object, Labels(e), v);
       LiftOwner(*edges_, &key);

@@ -58,5 +58,10 @@ std::unique_ptr<Reporter> MakeNdjsonReporter(const Policy& policy);
 std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy);
 std::unique_ptr<Reporter> MakeAuditReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeAuditLogReporter(const Policy& policy, const ReportOptions& options);
+// Issue 15: sarif.cc, junit.cc, prometheus.cc.
+std::unique_ptr<Reporter> MakeSarifReporter(const Policy& policy);
+std::unique_ptr<Reporter> MakeJunitReporter(const Policy& policy, const ReportOptions& options);
+std::unique_ptr<Reporter> MakePrometheusReporter(const Policy& policy,
+                                                 const ReportOptions& options);
 
 }  // namespace gatescan::report_internal

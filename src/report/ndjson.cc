@@ -34,7 +34,8 @@ class NdjsonReporter final : public Reporter {
 
   bool errors_inline() const override { return true; }
 
-  void FormatOwnerEdge(const ObjectRecord& o, std::string* chunk) const override {
+  void FormatEveryObject(const EvaluatedObject& e, std::string* chunk) const override {
+    const ObjectRecord& o = *e.object;
     if (HasOwnerEdge(o)) AppendOwnerRecord(o.ns, o.kind, o.name, o.owner_kind, o.owner_name, chunk);
   }
 
