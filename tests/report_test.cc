@@ -309,7 +309,8 @@ TEST(NdjsonReporterTest, FieldsInOrder) {
       out,
       "{\"type\":\"violation\",\"constraint_kind\":\"K8sAllowedRepos\",\"constraint\":\"repo-is-"
       "openpolicyagent\",\"enforcement_action\":\"deny\",\"group\":\"apps\",\"version\":\"v1\","
-      "\"kind\":\"Deployment\",\"namespace\":\"prod\",\"name\":\"web\",\"container_type\":"
+      "\"kind\":\"Deployment\",\"namespace\":\"prod\",\"name\":\"web\",\"owner_kind\":"
+      "\"Deployment\",\"owner_name\":\"web\",\"container_type\":"
       "\"initContainer\",\"container\":\"init\",\"image\":\"busybox\",\"message\":\"[Implied by "
       "expand-deployments] m\",\"implied_by\":\"expand-deployments\",\"source\":\"pods.json\","
       "\"offset\":1234}\n"
@@ -356,16 +357,19 @@ TEST(CsvReporterTest, QuotingAndNeutralisation) {
   EXPECT_EQ(
       out,
       "constraint_kind,constraint,enforcement_action,group,version,kind,namespace,name,"
-      "container_type,container,image,message,implied_by,source,offset\r\n"
+      "owner_kind,owner_name,container_type,container,image,message,implied_by,source,offset\r\n"
       "K8sAllowedRepos,repo-is-openpolicyagent,deny,,v1,Pod,ns,\"'=HYPERLINK(\"\"x\"\")\","
-      "ephemeralContainer,'-cmd,'@evil,\"a,b \"\"q\"\"\nc\",,d.json,42\r\n"
-      "K8sAllowedRepos,warn-repos,warn,,v1,Pod,,'+1,container,\"'\rc\",img,'\tx,,d.json,43\r\n");
+      "Pod,\"'=HYPERLINK(\"\"x\"\")\",ephemeralContainer,'-cmd,'@evil,\"a,b "
+      "\"\"q\"\"\nc\",,d.json,42\r\n"
+      "K8sAllowedRepos,warn-repos,warn,,v1,Pod,,'+1,Pod,'+1,container,\"'\rc\",img,'\tx,,d.json,"
+      "43\r\n");
 }
 
 TEST(CsvReporterTest, HeaderEvenWithoutRows) {
   EXPECT_EQ(RunReporter(OutputFormat::kCsv, MakePolicy(), {}),
             "constraint_kind,constraint,enforcement_action,group,version,kind,namespace,name,"
-            "container_type,container,image,message,implied_by,source,offset\r\n");
+            "owner_kind,owner_name,container_type,container,image,message,implied_by,source,"
+            "offset\r\n");
 }
 
 TEST(AuditReporterTest, OrderLimitTotalsAndLayout) {

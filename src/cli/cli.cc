@@ -18,8 +18,6 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kVersion = "gatescan 0.1.0";
-
 constexpr const char* kUsage =
     R"(gatescan — Gatekeeper K8sAllowedRepos verdicts over kubectl dumps, offline.
 
@@ -28,6 +26,9 @@ Usage:
   gatescan inventory [OPTIONS] [INPUT ...]  every image of the dumps, by registry and repository,
                                             and what an allowlist would block (see inventory --help)
   gatescan explain [OPTIONS] IMAGE ...      how an image parses, which constraint allows it
+  gatescan baseline -o FILE [OPTIONS] [INPUT ...]  write the current findings (a baseline)
+  gatescan [scan] --baseline FILE ...       mark known findings; only new ones exit 1
+  gatescan diff [-o text|ndjson] OLD NEW    new, fixed and unchanged findings (exit 1: new)
   gatescan --version | --help | <command> --help
 
 INPUT is a file, a directory (walked for *.json, *.ndjson, *.jsonl, *.yaml, *.yml,
@@ -75,6 +76,8 @@ struct CliOptions {
   bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
   std::string errors = "20";
   std::vector<std::string> inputs;
+  std::string baseline;       // --baseline FILE (issue 15)
+  bool output_given = false;  // -o given: `gatescan baseline` takes it as the file
 };
 
 // The options scan and inventory share.
@@ -117,7 +120,7 @@ void AddInputOptions(po::options_description* desc, CliOptions* o) {
 po::options_description ScanOptionsDescription(CliOptions* o) {
   po::options_description desc("Scan options");
   desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
-                     "text | gator | ndjson | csv | audit | audit-log");
+                     "text | gator | ndjson | csv | audit | audit-log | sarif | junit | prometheus");
   AddInputOptions(&desc, o);
   desc.add_options()("violations-limit",
                      po::value(&o->violations_limit)->default_value("unlimited"),
@@ -126,7 +129,10 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       "cut messages to 256 bytes as Gatekeeper >= 3.16 does in audit output")(
       "color", po::value(&o->color)->default_value("auto"),
       "auto | always | never (NO_COLOR honoured)")("exit-zero", po::bool_switch(&o->exit_zero),
-                                                   "exit 0 even when violations are found");
+                                                   "exit 0 even when violations are found")(
+      "baseline", po::value(&o->baseline),
+      "baseline file (or an earlier -o ndjson output): its findings are listed as known and "
+      "only new ones make the exit code 1");
   return desc;
 }
 
@@ -303,13 +309,14 @@ std::string Closest(std::string_view word, const std::vector<std::string>& candi
 // why (with the closest option of `visible` for an unknown one) and returns false.
 bool ParseArgs(const std::vector<std::string>& args, const po::options_description& all,
                const char* positional_name, const po::options_description& visible,
-               const std::string& help_command) {
+               const std::string& help_command, po::variables_map* parsed = nullptr) {
   po::positional_options_description positional;
   positional.add(positional_name, -1);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
+    if (parsed != nullptr) *parsed = std::move(vm);
   } catch (const po::unknown_option& e) {
     const std::string name = e.get_option_name();
     std::string message = std::string(e.what());
@@ -364,7 +371,7 @@ int ParseExplain(const std::vector<std::string>& args) {
   return RunExplain(command);
 }
 
-const std::vector<std::string> kCommands = {"scan", "inventory", "explain"};
+const std::vector<std::string> kCommands = {"scan", "inventory", "explain", "baseline", "diff"};
 
 }  // namespace
 
@@ -386,6 +393,7 @@ int RunCli(int argc, const char* const* argv) {
     }
   }
   if (command == "explain") return ParseExplain(args);
+  if (command == "diff") return ParseDiff(args);
   const bool inventory = command == "inventory";
   CliOptions o;
   po::options_description visible =
@@ -398,9 +406,12 @@ int RunCli(int argc, const char* const* argv) {
   known.add(visible).add(general);
   po::options_description all;
   all.add(known).add_options()("input", po::value(&o.inputs)->composing(), "inputs");
-  if (!ParseArgs(args, all, "input", known, inventory ? "gatescan inventory" : "gatescan")) {
+  po::variables_map parsed;
+  if (!ParseArgs(args, all, "input", known, inventory ? "gatescan inventory" : "gatescan",
+                 &parsed)) {
     return kExitError;
   }
+  o.output_given = parsed.count("output") > 0 && !parsed["output"].defaulted();
   if (help) {
     std::cout << (inventory ? kInventoryUsage : kUsage) << "\n"
               << visible << "\n"
@@ -408,7 +419,7 @@ int RunCli(int argc, const char* const* argv) {
     return kExitClean;
   }
   if (version) {
-    std::cout << kVersion << "\n";
+    std::cout << kGatescanVersion << "\n";
     return kExitClean;
   }
   if (inventory) {
@@ -417,7 +428,13 @@ int RunCli(int argc, const char* const* argv) {
     return RunInventory(run);
   }
   ScanCommand scan;
+  if (command == "baseline") {
+    scan.write_baseline_mode = true;
+    scan.write_baseline = o.output_given ? o.output : "-";
+    o.output = "ndjson";  // the format does not apply; the baseline has its own
+  }
   if (!ValidateScan(o, &scan)) return kExitError;
+  scan.read_baseline = o.baseline;
   return RunScan(scan);
 }
 

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -14,9 +15,11 @@
 #include <vector>
 
 #include "gatescan/cli/warnings.h"
+#include "gatescan/audit/finding.h"
 #include "gatescan/input/source.h"
 #include "gatescan/pipeline/pipeline.h"
 #include "gatescan/policy/policy.h"
+#include "gatescan/report/baseline.h"
 #include "gatescan/report/diagnostics.h"
 #include "gatescan/report/sink.h"
 
@@ -130,12 +133,34 @@ int RunScan(const ScanCommand& command) {
   const std::string point =
       command.format == OutputFormat::kGator ? std::string(kGatorEnforcementPoint) : "";
   ScanResult result;
-  const int code = LoadAndScan(
-      command.in, /*need_constraints=*/true, point, command.format == OutputFormat::kNdjson,
-      [&](const Policy& policy) {
-        return std::unique_ptr<Collector>(MakeReporter(command.format, policy, report));
+  FindingSet known;
+  OwnerEdges known_edges;
+  if (!command.read_baseline.empty()) {
+    if (Status s = ReadFindings(command.read_baseline, &known, &known_edges); !s.ok()) {
+      PrintError("--baseline: " + s.message());
+      return kExitError;
+    }
+  }
+  std::atomic<bool> new_denied{false};
+  int code = LoadAndScan(
+      command.in, /*need_constraints=*/true, point,
+      command.format == OutputFormat::kNdjson && !command.write_baseline_mode,
+      [&](const Policy& policy) -> std::unique_ptr<Collector> {
+        if (command.write_baseline_mode) {
+          return MakeBaselineWriter(policy, command.write_baseline, report.timestamp,
+                                    kGatescanVersion);
+        }
+        std::unique_ptr<Reporter> reporter = MakeReporter(command.format, policy, report);
+        if (command.read_baseline.empty()) return reporter;
+        return MakeBaselineMarker(std::move(reporter), command.format, policy, &known, &known_edges,
+                                  &new_denied);
       },
       &result);
+  // With a baseline only new findings deny; errors still exit 2.
+  if (!command.read_baseline.empty() && code == kExitViolations && !new_denied.load()) {
+    code = kExitClean;
+  }
+  if (command.write_baseline_mode && code == kExitViolations) code = kExitClean;
   return code == kExitViolations && command.exit_zero ? kExitClean : code;
 }
 

@@ -184,6 +184,14 @@ struct Extractor::Impl {
       }
     }
     record->owner_references = CommitOwners(parts.owner_references, out);
+    for (uint32_t i = record->owner_references.begin; i < record->owner_references.end; ++i) {
+      const OwnerReference& ref = out->owner_references[i];
+      if (ref.controller) {
+        record->owner_kind = ref.kind;
+        record->owner_name = ref.name;
+        break;
+      }
+    }
     record->containers = CommitContainers(parts.lists, out);
     if (!options.pod_templates) return;
     // A jobTemplate (CronJob) takes precedence over a plain template.

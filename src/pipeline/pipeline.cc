@@ -182,6 +182,8 @@ class Scanner {
         extractors_([&options] {
           ExtractOptions extract;
           extract.pod_templates = options.evaluate.expand;
+          // Findings name their owner (ndjson, csv, sarif, baselines: audit/owner.h).
+          extract.owners = true;
           return extract;
         }) {}
 

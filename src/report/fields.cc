@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "gatescan/audit/owner.h"
 #include "gatescan/common/k8s_names.h"
 
 namespace gatescan::report_internal {
@@ -29,6 +30,7 @@ std::string_view SourceName(const RecordOrigin& origin) {
 std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
     const Constraint& c, const ObjectRecord& object, const GroupVersion& gv, const Violation& v,
     const RecordOrigin& origin, std::string_view offset) {
+  const Owner owner = TopOwner(object, origin.labels);
   return {c.kind,
           c.name,
           ActionName(v.action),
@@ -37,6 +39,8 @@ std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
           object.kind,
           object.ns,
           object.name,
+          owner.kind,
+          owner.name,
           ContainerTypeWord(v.list),
           v.container_name,
           v.image,

@@ -31,14 +31,15 @@ std::string_view SourceName(const RecordOrigin& origin);
 
 // The fields of a violation record, in the order ndjson writes them as keys
 // and CSV as columns (README lists them). `offset` is the decimal text.
-inline constexpr std::array<std::string_view, 15> kViolationFieldNames = {
-    "constraint_kind", "constraint", "enforcement_action",
-    "group",           "version",    "kind",
-    "namespace",       "name",       "container_type",
-    "container",       "image",      "message",
-    "implied_by",      "source",     "offset"};
-inline constexpr size_t kImpliedByField = 12;
-inline constexpr size_t kOffsetField = 14;
+// owner_kind / owner_name: the workload (audit/owner.h).
+inline constexpr std::array<std::string_view, 17> kViolationFieldNames = {
+    "constraint_kind", "constraint", "enforcement_action", "group",
+    "version",         "kind",       "namespace",          "name",
+    "owner_kind",      "owner_name", "container_type",     "container",
+    "image",           "message",    "implied_by",         "source",
+    "offset"};
+inline constexpr size_t kImpliedByField = 14;
+inline constexpr size_t kOffsetField = 16;
 static_assert(kViolationFieldNames[kImpliedByField] == "implied_by");
 static_assert(kViolationFieldNames[kOffsetField] == "offset");
 
@@ -58,5 +59,10 @@ std::unique_ptr<Reporter> MakeNdjsonReporter(const Policy& policy);
 std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy);
 std::unique_ptr<Reporter> MakeAuditReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeAuditLogReporter(const Policy& policy, const ReportOptions& options);
+// Issue 15: sarif.cc, junit.cc, prometheus.cc.
+std::unique_ptr<Reporter> MakeSarifReporter(const Policy& policy);
+std::unique_ptr<Reporter> MakeJunitReporter(const Policy& policy, const ReportOptions& options);
+std::unique_ptr<Reporter> MakePrometheusReporter(const Policy& policy,
+                                                 const ReportOptions& options);
 
 }  // namespace gatescan::report_internal

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "fields.h"
+#include "gatescan/audit/finding.h"
 #include "gatescan/common/quote.h"
 
 namespace gatescan::report_internal {
@@ -32,6 +33,11 @@ class NdjsonReporter final : public Reporter {
   }
 
   bool errors_inline() const override { return true; }
+
+  void FormatEveryObject(const EvaluatedObject& e, std::string* chunk) const override {
+    const ObjectRecord& o = *e.object;
+    if (HasOwnerEdge(o)) AppendOwnerRecord(o.ns, o.kind, o.name, o.owner_kind, o.owner_name, chunk);
+  }
 
   void FormatError(const ScanError& error, std::string* chunk) const override {
     chunk->append("{\"type\":\"error\"");

@@ -11,9 +11,15 @@ namespace gatescan {
 namespace {
 
 constexpr std::pair<std::string_view, OutputFormat> kFormats[] = {
-    {"text", OutputFormat::kText},     {"gator", OutputFormat::kGator},
-    {"ndjson", OutputFormat::kNdjson}, {"csv", OutputFormat::kCsv},
-    {"audit", OutputFormat::kAudit},   {"audit-log", OutputFormat::kAuditLog},
+    {"text", OutputFormat::kText},
+    {"gator", OutputFormat::kGator},
+    {"ndjson", OutputFormat::kNdjson},
+    {"csv", OutputFormat::kCsv},
+    {"audit", OutputFormat::kAudit},
+    {"audit-log", OutputFormat::kAuditLog},
+    {"sarif", OutputFormat::kSarif},
+    {"junit", OutputFormat::kJunit},
+    {"prometheus", OutputFormat::kPrometheus},
 };
 
 }  // namespace
@@ -28,7 +34,9 @@ bool ParseOutputFormat(std::string_view name, OutputFormat* out) {
   return false;
 }
 
-std::string_view OutputFormatNames() { return "text, gator, ndjson, csv, audit, audit-log"; }
+std::string_view OutputFormatNames() {
+  return "text, gator, ndjson, csv, audit, audit-log, sarif, junit, prometheus";
+}
 
 std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy,
                                        const ReportOptions& options) {
@@ -46,6 +54,12 @@ std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy
       return MakeAuditReporter(policy, options);
     case OutputFormat::kAuditLog:
       return MakeAuditLogReporter(policy, options);
+    case OutputFormat::kSarif:
+      return MakeSarifReporter(policy);
+    case OutputFormat::kJunit:
+      return MakeJunitReporter(policy, options);
+    case OutputFormat::kPrometheus:
+      return MakePrometheusReporter(policy, options);
   }
   return nullptr;
 }

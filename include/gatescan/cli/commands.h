@@ -43,6 +43,17 @@ struct ScanCommand {
   ReportOptions report;  // escape_control, color and timestamp are filled in by RunScan
   ProgressMode color = ProgressMode::kAuto;
   bool exit_zero = false;
+  // Issue 15 (baselines): `gatescan baseline` writes the findings to
+  // write_baseline ("-": standard output) instead of a report; --baseline
+  // reads known findings from read_baseline.
+  bool write_baseline_mode = false;
+  std::string write_baseline;
+  std::string read_baseline;
+};
+
+struct DiffCommand {
+  std::string old_path, new_path;
+  bool ndjson = false;  // -o ndjson (default text)
 };
 
 struct InventoryCommand {
@@ -61,6 +72,11 @@ struct ExplainCommand {
 int RunScan(const ScanCommand& command);
 int RunInventory(const InventoryCommand& command);
 int RunExplain(const ExplainCommand& command);
+int RunDiff(const DiffCommand& command);  // audit_commands.cc
+// `gatescan diff` arguments (audit_commands.cc); returns the exit code.
+int ParseDiff(const std::vector<std::string>& args);
+// The version `--version` prints, also written into baselines.
+inline constexpr const char* kGatescanVersion = "gatescan 0.1.0";
 
 // "gatescan: <message>" on standard error.
 void PrintError(const std::string& message);

@@ -100,6 +100,10 @@ struct ObjectRecord {
   // string (null, number, object ...) reads as no labels at all. The same
   // rule for template_labels and job_template_labels.
   IndexRange labels;
+  // The controller among owner_references (the one with "controller": true),
+  // "" when there is none: what owner attribution starts from (audit/owner.h).
+  std::string_view owner_kind;
+  std::string_view owner_name;
   IndexRange containers;  // spec.*Containers, in list order then element order
   // Pod template (only filled when ExtractOptions::pod_templates is set).
   PodTemplatePath template_path = PodTemplatePath::kNone;

@@ -32,10 +32,20 @@
 
 namespace gatescan {
 
-enum class OutputFormat { kText, kGator, kNdjson, kCsv, kAudit, kAuditLog };
+enum class OutputFormat {
+  kText,
+  kGator,
+  kNdjson,
+  kCsv,
+  kAudit,
+  kAuditLog,
+  kSarif,
+  kJunit,
+  kPrometheus
+};
 // Parses "text", "gator", ... ; false when unknown.
 bool ParseOutputFormat(std::string_view name, OutputFormat* out);
-// "text, gator, ndjson, csv, audit, audit-log", for help and errors.
+// "text, gator, ndjson, csv, audit, audit-log, sarif, junit, prometheus", for help and errors.
 std::string_view OutputFormatNames();
 
 struct ReportOptions {
@@ -65,7 +75,13 @@ class Reporter : public Collector {
  public:
   // A clean object prints nothing in any scan format.
   void Collect(const EvaluatedObject& e, std::string* chunk) const final {
+    FormatEveryObject(e, chunk);
     if (!e.violations.empty()) FormatObject(*e.object, e.violations, e.origin, chunk);
+  }
+  // Called for every object, clean ones too, before FormatObject: ndjson's
+  // owner records (audit/finding.h), JUnit's passing cases (issue 15).
+  virtual void FormatEveryObject(const EvaluatedObject& e, std::string* chunk) const {
+    (void)e, (void)chunk;
   }
   void CollectError(const ScanError& error, std::string* chunk) const final {
     FormatError(error, chunk);

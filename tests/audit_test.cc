@@ -1,0 +1,515 @@
+// audit_test.cc — issue 15: owner attribution, finding identity, baselines
+// and diffs (src/audit/, src/report/baseline.cc, `gatescan baseline|diff`).
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_support.h"
+#include "gatescan/audit/diff.h"
+#include "gatescan/audit/finding.h"
+#include "gatescan/audit/owner.h"
+
+namespace gatescan {
+namespace {
+
+using testing::RunGatescan;
+using testing::RunResult;
+using testing::TempDir;
+
+ObjectRecord Pod(std::string_view name, std::string_view owner_kind, std::string_view owner_name) {
+  ObjectRecord r;
+  r.kind = "Pod";
+  r.name = name;
+  r.owner_kind = owner_kind;
+  r.owner_name = owner_name;
+  return r;
+}
+
+TEST(Owner, ReplicaSetOfADeploymentByItsPodTemplateHash) {
+  const Label hash[] = {{"app", "web"}, {"pod-template-hash", "7d4b9c8f5"}};
+  Owner o = TopOwner(Pod("web-7d4b9c8f5-x", "ReplicaSet", "web-7d4b9c8f5"), hash);
+  EXPECT_EQ(o.kind, "Deployment");
+  EXPECT_EQ(o.name, "web");
+  EXPECT_EQ(o.evidence, OwnerEvidence::kNamingConvention);
+  // No label, another hash, or nothing before the hash: the convention is not proven.
+  o = TopOwner(Pod("p", "ReplicaSet", "web-7d4b9c8f5"), {});
+  EXPECT_EQ(o.kind, "ReplicaSet");
+  EXPECT_EQ(o.name, "web-7d4b9c8f5");
+  const Label other[] = {{"pod-template-hash", "abc"}};
+  EXPECT_EQ(TopOwner(Pod("p", "ReplicaSet", "web-7d4b9c8f5"), other).kind, "ReplicaSet");
+  const Label whole[] = {{"pod-template-hash", "web"}};
+  EXPECT_EQ(TopOwner(Pod("p", "ReplicaSet", "web"), whole).kind, "ReplicaSet");
+  const Label glued[] = {{"pod-template-hash", "5"}};
+  EXPECT_EQ(TopOwner(Pod("p", "ReplicaSet", "web5"), glued).kind, "ReplicaSet");
+}
+
+TEST(Owner, JobOfACronJobByItsScheduledMinute) {
+  // 29000000 minutes = 2025-02-19: the CronJob controller's name.
+  Owner o = TopOwner(Pod("backup-29000000-x", "Job", "backup-29000000"), {});
+  EXPECT_EQ(o.kind, "CronJob");
+  EXPECT_EQ(o.name, "backup");
+  EXPECT_EQ(CronJobOfJob("a-b-29000000"), "a-b");
+  // A date, a build number, seconds (the old controller), a leading zero, no
+  // prefix: not a scheduled minute.
+  for (const char* job : {"migrate-20240101", "build-42", "backup-1700000000", "backup-029000000",
+                          "-29000000", "backup-29000000x", "backup"}) {
+    EXPECT_EQ(CronJobOfJob(job), "") << job;
+    EXPECT_EQ(TopOwner(Pod("p", "Job", job), {}).kind, "Job") << job;
+  }
+  EXPECT_EQ(CronJobOfJob("x-23667840"), "x");  // 2015-01-01T00:00Z
+  EXPECT_EQ(CronJobOfJob("x-23667839"), "");
+  EXPECT_EQ(CronJobOfJob("x-68374079"), "x");
+  EXPECT_EQ(CronJobOfJob("x-68374080"), "");  // 2100-01-01T00:00Z
+}
+
+TEST(Owner, DirectControllerOrSelf) {
+  Owner o = TopOwner(Pod("db-0", "StatefulSet", "db"), {});
+  EXPECT_EQ(o.kind, "StatefulSet");
+  EXPECT_EQ(o.evidence, OwnerEvidence::kOwnerReference);
+  o = TopOwner(Pod("lonely", "", ""), {});
+  EXPECT_EQ(o.kind, "Pod");
+  EXPECT_EQ(o.name, "lonely");
+  EXPECT_EQ(o.evidence, OwnerEvidence::kSelf);
+}
+
+TEST(Finding, ImpliedPrefixIsNotPartOfTheIdentity) {
+  EXPECT_EQ(MessageWithoutImpliedPrefix("[Implied by expand-deployments] container <a> x"),
+            "container <a> x");
+  EXPECT_EQ(MessageWithoutImpliedPrefix("[Implied by a] [Implied by b] m"), "m");
+  EXPECT_EQ(MessageWithoutImpliedPrefix("container <a> x"), "container <a> x");
+}
+
+TEST(Finding, EncodedKeysRoundTrip) {
+  FindingKey key = {"K", "c", "ns", "Deployment", "web", "container", "a\0b", "img", "msg"};
+  key[6] = std::string("a\0b", 3);
+  std::string bytes;
+  AppendEncodedKey(key, &bytes);
+  AppendEncodedKey(key, &bytes);
+  size_t pos = 0;
+  FindingKey back;
+  ASSERT_TRUE(DecodeKey(bytes, &pos, &back));
+  EXPECT_EQ(back, key);
+  ASSERT_TRUE(DecodeKey(bytes, &pos, &back));
+  EXPECT_EQ(pos, bytes.size());
+  pos = 1;
+  EXPECT_FALSE(DecodeKey(bytes.substr(0, 7), &pos, &back));
+}
+
+TEST(Diff, NewFixedUnchangedByKey) {
+  FindingSet a, b;
+  a[{"K", "c", "n", "Deployment", "x", "container", "x", "i1", "m1"}] = 3;
+  a[{"K", "c", "n", "Deployment", "y", "container", "y", "i2", "m2"}] = 1;
+  b[{"K", "c", "n", "Deployment", "y", "container", "y", "i2", "m2"}] = 2;
+  b[{"K", "c", "n", "Deployment", "z", "container", "z", "i3", "m3"}] = 1;
+  std::string out;
+  const DiffCounts c = FormatDiff(a, b, DiffFormat::kNdjson, &out);
+  EXPECT_EQ(c.added, 1u);
+  EXPECT_EQ(c.fixed, 1u);
+  EXPECT_EQ(c.unchanged, 1u);
+  EXPECT_NE(out.find("{\"type\":\"unchanged\""), std::string::npos);
+  EXPECT_NE(out.find("\"old_count\":1,\"new_count\":2}"), std::string::npos);
+  EXPECT_NE(out.find("{\"type\":\"diff_summary\",\"new\":1,\"fixed\":1,\"unchanged\":1}"),
+            std::string::npos);
+}
+
+// ---- generated dumps: Deployments' pods (and a CronJob's), pods only ----
+
+struct Workload {
+  std::string ns, name, image;
+  int replicas = 3;
+};
+
+// A kubectl List of the workloads' pods, as the Deployment controller names
+// them on night `night` (a rollout gives a new pod-template-hash and new pod
+// suffixes); `odd_image` replaces the image of the first replica of `odd`.
+std::string Dump(const std::vector<Workload>& workloads, int night, const std::string& odd = "",
+                 const std::string& odd_image = "") {
+  std::mt19937 rng(static_cast<unsigned>(night * 7919));
+  auto token = [&](int n) {
+    static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+    std::string s;
+    for (int i = 0; i < n; ++i) s += kAlphabet[rng() % (sizeof kAlphabet - 1)];
+    return s;
+  };
+  std::string out = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[";
+  bool first = true;
+  for (const Workload& w : workloads) {
+    const std::string hash = token(10);
+    for (int r = 0; r < w.replicas; ++r) {
+      const std::string rs = w.name + "-" + hash;
+      const std::string image = (w.name == odd && r == 0) ? odd_image : w.image;
+      out += first ? "\n" : ",\n";
+      first = false;
+      out += "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + rs + "-" +
+             token(5) + "\",\"namespace\":\"" + w.ns + "\",\"labels\":{\"app\":\"" + w.name +
+             "\",\"pod-template-hash\":\"" + hash +
+             "\"},\"ownerReferences\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\","
+             "\"name\":\"" +
+             rs + "\",\"uid\":\"u-" + token(8) +
+             "\",\"controller\":true,\"blockOwnerDeletion\":true}]},\"spec\":{\"containers\":"
+             "[{\"name\":\"main\",\"image\":\"" +
+             image + "\"}]}}";
+    }
+  }
+  // A CronJob's pod: its Job is named after the scheduled minute of the night.
+  out += ",\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"report-" +
+         std::to_string(29000000 + night * 1440) + "-" + token(5) +
+         "\",\"namespace\":\"ops\",\"ownerReferences\":[{\"kind\":\"Job\",\"name\":\"report-" +
+         std::to_string(29000000 + night * 1440) +
+         "\",\"controller\":true}]},\"spec\":{\"containers\":[{\"name\":\"r\",\"image\":"
+         "\"quay.io/ops/report:1\"}]}}";
+  return out + "\n]}\n";
+}
+
+std::vector<Workload> Night1() {
+  return {{"shop", "api", "gcr.io/shop/api:1"},
+          {"shop", "web", "docker.io/shop/web:1"},
+          {"shop", "worker", "quay.io/shop/worker:1"},
+          {"data", "cache", "quay.io/data/cache:1", 5}};
+}
+
+int Count(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+const std::vector<std::string> kAllow = {"--allow", "docker.io/"};
+
+std::vector<std::string> Args(std::vector<std::string> head, const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+TEST(Loop, NightOverNightRolloutOneNewOneFixed) {
+  TempDir dir;
+  std::vector<Workload> night2 = Night1();
+  night2[1].image = "gcr.io/shop/web:2";        // a new bad image
+  night2[2].image = "docker.io/shop/worker:2";  // a fixed one
+  const std::string d1 = dir.Write("night1.json", Dump(Night1(), 1));
+  const std::string d2 = dir.Write("night2.json", Dump(night2, 2));
+  const std::string base = (dir.path() / "baseline.json").string();
+  RunResult r = RunGatescan(Args({"baseline", "-o", base}, Args(kAllow, {d1})));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The same night against its own baseline: nothing new.
+  r = RunGatescan(Args({"--baseline", base}, Args(kAllow, {d1})));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Count(r.out, "known: "), 3 + 3 + 5 + 1);
+  // A rollout that renames every pod is no new finding.
+  r = RunGatescan(
+      Args({"--baseline", base}, Args(kAllow, {dir.Write("r.json", Dump(Night1(), 9))})));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  // Night 2: rollout + one new bad image + one fixed.
+  r = RunGatescan(Args({"-o", "ndjson", "--baseline", base}, Args(kAllow, {d2})));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Count(r.out, "\"baseline\":\"new\""), 3) << "web's three replicas, one finding";
+  const std::string n1 =
+      dir.Write("n1.ndjson", RunGatescan(Args({"-o", "ndjson"}, Args(kAllow, {d1}))).out);
+  const std::string n2 =
+      dir.Write("n2.ndjson", RunGatescan(Args({"-o", "ndjson"}, Args(kAllow, {d2}))).out);
+  for (const std::string& old : {n1, base}) {
+    r = RunGatescan({"diff", "-o", "ndjson", old, n2});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.out.find("{\"type\":\"diff_summary\",\"new\":1,\"fixed\":1,\"unchanged\":3}"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("{\"type\":\"new\",\"constraint_kind\":\"K8sAllowedRepos\","
+                         "\"constraint\":\"gatescan-allow\",\"namespace\":\"shop\","
+                         "\"owner_kind\":\"Deployment\",\"owner_name\":\"web\""),
+              std::string::npos);
+    EXPECT_NE(r.out.find("{\"type\":\"fixed\",\"constraint_kind\":\"K8sAllowedRepos\","
+                         "\"constraint\":\"gatescan-allow\",\"namespace\":\"shop\","
+                         "\"owner_kind\":\"Deployment\",\"owner_name\":\"worker\""),
+              std::string::npos);
+  }
+  r = RunGatescan({"diff", n1, n1});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("diff: 0 new, 0 fixed, 4 unchanged"), std::string::npos) << r.out;
+}
+
+TEST(Loop, ANewImageInOneReplicaIsExactlyOneNewFinding) {
+  TempDir dir;
+  const std::string base = (dir.path() / "b.json").string();
+  ASSERT_EQ(RunGatescan(Args({"baseline", "-o", base},
+                             Args(kAllow, {dir.Write("1.json", Dump(Night1(), 1))})))
+                .exit_code,
+            0);
+  const std::string d = dir.Write("2.json", Dump(Night1(), 2, "cache", "quay.io/data/cache:evil"));
+  RunResult r = RunGatescan(Args({"-o", "ndjson", "--baseline", base}, Args(kAllow, {d})));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Count(r.out, "\"baseline\":\"new\""), 1);
+  EXPECT_EQ(Count(r.out, "\"baseline\":\"known\""), 3 + 4 + 1 + 3);
+  r = RunGatescan(
+      {"diff", base,
+       dir.Write("2.ndjson", RunGatescan(Args({"-o", "ndjson"}, Args(kAllow, {d}))).out)});
+  EXPECT_NE(r.out.find("diff: 1 new, 0 fixed, 4 unchanged"), std::string::npos) << r.out;
+  // --exit-zero still wins; a warn-only new finding would not deny.
+  r = RunGatescan(Args({"--exit-zero", "--baseline", base}, Args(kAllow, {d})));
+  EXPECT_EQ(r.exit_code, 0);
+}
+
+TEST(Loop, BadBaselinesAreClearErrors) {
+  TempDir dir;
+  const std::string dump = dir.Write("d.json", Dump(Night1(), 1));
+  const std::string base = (dir.path() / "b.json").string();
+  ASSERT_EQ(RunGatescan(Args({"baseline", "-o", base}, Args(kAllow, {dump}))).exit_code, 0);
+  const std::string good = testing::ReadFile(base);
+  ASSERT_EQ(good.rfind("{\"type\":\"baseline\",\"format\":\"gatescan-baseline\",\"version\":1,", 0),
+            0u);
+  struct Case {
+    std::string content, message;
+  };
+  const Case cases[] = {
+      {good.substr(0, good.size() / 2), "not a JSON object"},
+      {"{\"a\":1}\n", "without \"type\""},
+      {"[1,2]\n", "not a JSON object"},
+      {"", "empty"},
+      {"\x1f\x8b\x08garbage", "not a JSON object"},
+      {std::regex_replace(good, std::regex("\"version\":1"), "\"version\":2"),
+       "baseline version 2"},
+      {std::regex_replace(good, std::regex("gatescan-baseline"), "other-tool"), "without format"},
+      {good.substr(good.find('\n') + 1), "before the baseline header"},
+      {"{\"type\":\"violation\",\"constraint\":\"c\"}\n", "without owner fields"},
+      {"{\"type\":\"Pod\"}\n", "record type \"Pod\""},
+  };
+  for (const Case& c : cases) {
+    const std::string bad = dir.Write("bad.json", c.content);
+    RunResult r = RunGatescan(Args({"--baseline", bad}, Args(kAllow, {dump})));
+    EXPECT_EQ(r.exit_code, 2) << c.message;
+    EXPECT_NE(r.err.find("bad.json:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    r = RunGatescan({"diff", bad, base});
+    EXPECT_EQ(r.exit_code, 2) << c.message;
+  }
+  EXPECT_EQ(RunGatescan({"diff", base}).exit_code, 2);
+  EXPECT_EQ(RunGatescan({"diff", base, (dir.path() / "missing").string()}).exit_code, 2);
+}
+
+TEST(Loop, ExpandedFindingAndItsLivePodsAreOneFinding) {
+  TempDir dir;
+  const std::string dump = dir.Write("d.json", R"({"apiVersion":"v1","kind":"List","items":[
+{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"main","image":"gcr.io/x:1"}]}}}},
+{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-5d4f8","namespace":"shop","labels":{"pod-template-hash":"5d4f8"},"ownerReferences":[{"kind":"Deployment","name":"web","controller":true}]},"spec":{"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"main","image":"gcr.io/x:1"}]}}}},
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-5d4f8-abcde","namespace":"shop","labels":{"pod-template-hash":"5d4f8"},"ownerReferences":[{"kind":"ReplicaSet","name":"web-5d4f8","controller":true}]},"spec":{"containers":[{"name":"main","image":"gcr.io/x:1"}]}}
+]})");
+  RunResult r = RunGatescan(Args({"baseline", "--expand"}, Args(kAllow, {dump})));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Count(r.out, "{\"type\":\"finding\""), 1) << r.out;
+  EXPECT_NE(r.out.find("\"owner_kind\":\"Deployment\",\"owner_name\":\"web\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"count\":3}"), std::string::npos) << r.out;
+  r = RunGatescan(Args({"-o", "csv", "--expand"}, Args(kAllow, {dump})));
+  EXPECT_EQ(Count(r.out, ",Deployment,web,container,main,"), 3) << r.out;
+}
+
+TEST(Loop, OwnerObjectsLaterInTheInputLiftBaselinesAndDiffs) {
+  TempDir dir;
+  // The pod's line is written before the StatefulSet and its custom owner are
+  // read: the line names the StatefulSet, the owner records lift it.
+  const auto dump = [&](const std::string& pod, const std::string& image) {
+    return dir.Write(
+        pod + ".json",
+        R"({"apiVersion":"v1","kind":"List","items":[
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":")" +
+            pod +
+            R"(","namespace":"db","ownerReferences":[{"kind":"StatefulSet","name":"graph-storaged","controller":true}]},"spec":{"containers":[{"name":"s","image":")" +
+            image + R"("}]}},
+{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"graph-storaged","namespace":"db","ownerReferences":[{"apiVersion":"apps.nebula-graph.io/v1alpha1","kind":"NebulaCluster","name":"graph","controller":true}]}},
+{"apiVersion":"apps.nebula-graph.io/v1alpha1","kind":"NebulaCluster","metadata":{"name":"graph","namespace":"db"}}
+]})");
+  };
+  const std::string base = (dir.path() / "b.json").string();
+  ASSERT_EQ(RunGatescan(Args({"baseline", "-o", base},
+                             Args(kAllow, {dump("graph-storaged-0", "quay.io/s:1")})))
+                .exit_code,
+            0);
+  const std::string text = testing::ReadFile(base);
+  EXPECT_NE(text.find("\"owner_kind\":\"NebulaCluster\",\"owner_name\":\"graph\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("{\"type\":\"owner\",\"namespace\":\"db\",\"kind\":\"StatefulSet\""),
+            std::string::npos)
+      << text;
+  RunResult r =
+      RunGatescan(Args({"-o", "ndjson"}, Args(kAllow, {dump("graph-storaged-1", "quay.io/s:1")})));
+  EXPECT_NE(r.out.find("\"owner_kind\":\"StatefulSet\",\"owner_name\":\"graph-storaged\""),
+            std::string::npos);
+  const std::string night2 = dir.Write("n2.ndjson", r.out);
+  r = RunGatescan({"diff", base, night2});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("unchanged: [gatescan-allow] db/NebulaCluster/graph"), std::string::npos)
+      << r.out;
+  r = RunGatescan(
+      Args({"--baseline", base}, Args(kAllow, {dump("graph-storaged-2", "quay.io/s:1")})));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(Count(r.out, "known: "), 1);
+}
+
+// ---- the corpus: every owner against an independent, whole-graph reference ----
+
+struct RefObject {
+  std::string kind, name, ns, uid;
+  std::map<std::string, std::string> labels;
+  std::string owner_kind, owner_name, owner_uid;  // the controller reference
+};
+
+// Reads every object of every .json file under `root` (kubectl Lists and
+// single objects) with simdjson's DOM: no streaming, no gatescan code.
+std::vector<RefObject> LoadObjects(const std::filesystem::path& root) {
+  std::vector<RefObject> out;
+  simdjson::dom::parser parser;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+    simdjson::dom::element doc;
+    if (parser.load(entry.path().string()).get(doc)) continue;
+    std::vector<simdjson::dom::element> items;
+    // Items of a typed list without "kind" (kubelet /pods) take the list's.
+    std::string list_kind;
+    std::string_view doc_kind;
+    if (!doc["kind"].get_string().get(doc_kind) && doc_kind.size() > 4 &&
+        doc_kind.substr(doc_kind.size() - 4) == "List") {
+      list_kind = doc_kind.substr(0, doc_kind.size() - 4);
+    }
+    simdjson::dom::array array;
+    if (!doc["items"].get_array().get(array)) {
+      for (auto item : array) items.push_back(item);
+    } else {
+      items.push_back(doc);
+    }
+    for (auto item : items) {
+      RefObject o;
+      std::string_view s;
+      o.kind = list_kind;
+      if (!item["kind"].get_string().get(s)) o.kind = s;
+      auto meta = item["metadata"];
+      if (!meta["name"].get_string().get(s)) o.name = s;
+      if (!meta["namespace"].get_string().get(s)) o.ns = s;
+      if (!meta["uid"].get_string().get(s)) o.uid = s;
+      simdjson::dom::object labels;
+      if (!meta["labels"].get_object().get(labels)) {
+        for (auto field : labels) {
+          if (!field.value.get_string().get(s)) o.labels[std::string(field.key)] = s;
+        }
+      }
+      simdjson::dom::array refs;
+      if (!meta["ownerReferences"].get_array().get(refs)) {
+        for (auto ref : refs) {
+          bool controller = false;
+          if (ref["controller"].get_bool().get(controller) || !controller) continue;
+          if (!ref["kind"].get_string().get(s)) o.owner_kind = s;
+          if (!ref["name"].get_string().get(s)) o.owner_name = s;
+          if (!ref["uid"].get_string().get(s)) o.owner_uid = s;
+        }
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+// The top owner by walking controller references through the objects
+// present; where an owner is absent, kubectl's naming, written here with
+// regular expressions.
+std::pair<std::string, std::string> ReferenceOwner(const RefObject& object,
+                                                   const std::vector<RefObject>& all,
+                                                   bool* used_graph) {
+  const RefObject* at = &object;
+  for (int step = 0; step < 16 && !at->owner_kind.empty(); ++step) {
+    const RefObject* next = nullptr;
+    for (const RefObject& o : all) {
+      if ((!at->owner_uid.empty() && o.uid == at->owner_uid) ||
+          (o.kind == at->owner_kind && o.name == at->owner_name && o.ns == at->ns)) {
+        next = &o;
+        break;
+      }
+    }
+    if (next == nullptr) {
+      std::smatch m;
+      const std::string name = at->owner_name;
+      auto hash = at->labels.find("pod-template-hash");
+      if (at->owner_kind == "ReplicaSet" && hash != at->labels.end() &&
+          std::regex_match(name, m, std::regex("(.+)-([^-]+)")) && m[2] == hash->second) {
+        return {"Deployment", m[1]};
+      }
+      if (at->owner_kind == "Job" && std::regex_match(name, m, std::regex("(.+)-([1-9][0-9]*)"))) {
+        const double minutes = std::stod(m[2]);
+        if (minutes * 60 >= 1420070400.0 && minutes * 60 < 4102444800.0) return {"CronJob", m[1]};
+      }
+      return {at->owner_kind, at->owner_name};
+    }
+    *used_graph = true;
+    at = next;
+  }
+  return {at->kind, at->name};
+}
+
+TEST(Corpus, OwnersAgreeWithTheWholeGraphReference) {
+  GS_REQUIRE_CORPUS();
+  const auto realworld = testing::CorpusDir() / "realworld";
+  int checked = 0, through_graph = 0;
+  for (const auto& project : std::filesystem::directory_iterator(realworld)) {
+    const std::vector<RefObject> all = LoadObjects(project.path());
+    std::map<std::tuple<std::string, std::string, std::string>, const RefObject*> by_name;
+    for (const RefObject& o : all) by_name[{o.kind, o.ns, o.name}] = &o;
+    // Every container violates: every object with containers gets a record.
+    const RunResult r = RunGatescan(
+        {"--allow", "\x01-nothing", "-o", "ndjson", "--expand", project.path().string()});
+    ASSERT_TRUE(r.exit_code != 2 || OnlyRefusedObjectErrors(r)) << project.path() << r.err;
+    // Owner records first (they may follow the violations they lift), then
+    // each violation's owner lifted through them as readers do.
+    simdjson::dom::parser parser;
+    std::map<std::tuple<std::string, std::string, std::string>, std::pair<std::string, std::string>>
+        edges;
+    std::vector<std::string> violations;
+    std::istringstream lines(r.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      simdjson::dom::element rec;
+      ASSERT_FALSE(parser.parse(line).get(rec)) << line;
+      std::string_view type, ns, kind, name, ok, on;
+      ASSERT_FALSE(rec["type"].get(type));
+      if (type == "violation") violations.push_back(line);
+      if (type != "owner") continue;
+      ASSERT_FALSE(rec["namespace"].get(ns) || rec["kind"].get(kind) || rec["name"].get(name) ||
+                   rec["owner_kind"].get(ok) || rec["owner_name"].get(on));
+      edges[{std::string(ns), std::string(kind), std::string(name)}] = {std::string(ok),
+                                                                        std::string(on)};
+    }
+    for (const std::string& v : violations) {
+      simdjson::dom::element rec;
+      ASSERT_FALSE(parser.parse(v).get(rec));
+      std::string_view kind, ns, name, owner_kind, owner_name, source;
+      ASSERT_FALSE(rec["kind"].get(kind) || rec["namespace"].get(ns) || rec["name"].get(name) ||
+                   rec["owner_kind"].get(owner_kind) || rec["owner_name"].get(owner_name) ||
+                   rec["source"].get(source));
+      if (std::filesystem::path(source).extension() != ".json") continue;  // YAML: not loaded
+      auto it = by_name.find({std::string(kind), std::string(ns), std::string(name)});
+      ASSERT_NE(it, by_name.end()) << v;
+      std::pair<std::string, std::string> got{owner_kind, owner_name};
+      for (int step = 0; step < 32; ++step) {
+        auto up = edges.find({std::string(ns), got.first, got.second});
+        if (up == edges.end()) break;
+        got = up->second;
+      }
+      bool graph = false;
+      const auto want = ReferenceOwner(*it->second, all, &graph);
+      EXPECT_EQ(got, want) << v;
+      ++checked;
+      through_graph += graph;
+    }
+  }
+  std::printf("owners checked: %d findings, %d through owner objects present in the input\n",
+              checked, through_graph);
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(through_graph, 0);
+}
+
+}  // namespace
+}  // namespace gatescan
