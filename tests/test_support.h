@@ -36,10 +36,10 @@ inline std::string ReadFile(const std::filesystem::path& p) {
 
 }  // namespace gatescan::testing
 
-#define GS_REQUIRE_CORPUS()                                                              \
-  do {                                                                                   \
-    if (!::gatescan::testing::CorpusPresent()) {                                         \
-      GTEST_SKIP() << "SKIPPED: third-party corpus not found at "                        \
-                   << ::gatescan::testing::CorpusDir() << " (set GATESCAN_CORPUS)";      \
-    }                                                                                    \
+#define GS_REQUIRE_CORPUS()                                                         \
+  do {                                                                              \
+    if (!::gatescan::testing::CorpusPresent()) {                                    \
+      GTEST_SKIP() << "SKIPPED: third-party corpus not found at "                   \
+                   << ::gatescan::testing::CorpusDir() << " (set GATESCAN_CORPUS)"; \
+    }                                                                               \
   } while (0)

@@ -119,8 +119,9 @@ void AddInputOptions(po::options_description* desc, CliOptions* o) {
 
 po::options_description ScanOptionsDescription(CliOptions* o) {
   po::options_description desc("Scan options");
-  desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
-                     "text | gator | ndjson | csv | audit | audit-log | sarif | junit | prometheus");
+  desc.add_options()(
+      "output,o", po::value(&o->output)->default_value("text"),
+      "text | gator | ndjson | csv | audit | audit-log | sarif | junit | prometheus");
   AddInputOptions(&desc, o);
   desc.add_options()("violations-limit",
                      po::value(&o->violations_limit)->default_value("unlimited"),

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/cli/warnings.h"
 #include "gatescan/audit/finding.h"
+#include "gatescan/cli/warnings.h"
 #include "gatescan/input/source.h"
 #include "gatescan/pipeline/pipeline.h"
 #include "gatescan/policy/policy.h"

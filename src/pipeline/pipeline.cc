@@ -21,8 +21,8 @@
 #include <utility>
 
 #include "gatescan/extract/extract.h"
-#include "gatescan/policy/spec_match.h"
 #include "gatescan/input/yaml_item.h"
+#include "gatescan/policy/spec_match.h"
 #include "gatescan/report/progress.h"
 
 #if defined(__SANITIZE_THREAD__)

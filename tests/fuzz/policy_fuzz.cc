@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "gatescan/policy/policy.h"
 #include "gatescan/input/yaml_json.h"
+#include "gatescan/policy/policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gatescan;

@@ -31,10 +31,10 @@ struct InputOptions {
   ProgressMode progress = ProgressMode::kAuto;
   bool stats = false;
   uint64_t max_object_bytes = 256ull << 20;
-  bool quiet = false;         // nothing on standard output
-  bool strict = false;        // a warning makes the exit code 2
+  bool quiet = false;            // nothing on standard output
+  bool strict = false;           // a warning makes the exit code 2
   bool strict_policies = false;  // a template that is not an image policy is an error
-  int64_t errors_shown = 20;  // error records printed on standard error; -1: all
+  int64_t errors_shown = 20;     // error records printed on standard error; -1: all
 };
 
 struct ScanCommand {

@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "gatescan/extract/extract.h"
 #include "gatescan/common/status.h"
+#include "gatescan/extract/extract.h"
 
 namespace gatescan {
 
