@@ -199,14 +199,6 @@ TEST(Kinds, CoreGroupWildcardsAndPairingWithinOneEntry) {
   EXPECT_TRUE(Sees(spec, Pod()));
 }
 
-TEST(Kinds, SplitApiVersion) {
-  EXPECT_EQ(SplitApiVersion("v1"), std::make_pair(std::string_view(""), std::string_view("v1")));
-  EXPECT_EQ(SplitApiVersion("apps/v1"),
-            std::make_pair(std::string_view("apps"), std::string_view("v1")));
-  EXPECT_EQ(SplitApiVersion(""), std::make_pair(std::string_view(""), std::string_view("")));
-  EXPECT_EQ(SplitApiVersion("a/b/c"), std::make_pair(std::string_view(""), std::string_view("")));
-}
-
 // ---- scope ------------------------------------------------------------------
 
 TEST(Scope, ClusterNamespacedAndAny) {

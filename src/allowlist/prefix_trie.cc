@@ -168,7 +168,8 @@ PrefixTrie PrefixTrie::Builder::Build() && {
       ++child_count;
       lo = hi;
     }
-    std::reverse(stack.begin() + first_pending, stack.end());  // first child on top
+    std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_pending),
+                 stack.end());  // first child on top
     if (child_count > sizeof(node.keys)) node.flags |= kWide;
     // An empty tail is left pointing at the start of tails_, which stays in
     // cache: the word compare of TailMatches loads it anyway.

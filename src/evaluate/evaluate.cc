@@ -5,6 +5,8 @@
 #include <cstring>
 #include <span>
 
+#include "gatescan/common/k8s_names.h"
+
 namespace gatescan {
 namespace {
 
@@ -64,7 +66,7 @@ bool ViolationOrder(const Violation& a, const Violation& b) {
 }
 
 bool IsNamespaceObject(const ObjectRecord& object) {
-  return object.kind == "Namespace" && SplitApiVersion(object.api_version).first.empty();
+  return object.kind == "Namespace" && k8s::SplitApiVersion(object.api_version).group.empty();
 }
 
 // A rule whose check or message reads the constraint's list yields nothing
@@ -365,7 +367,7 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
   if (!object.error.empty()) return 0;
   const size_t first = out->size();
   ReviewedObject reviewed;
-  reviewed.target.group = SplitApiVersion(object.api_version).first;
+  reviewed.target.group = k8s::SplitApiVersion(object.api_version).group;
   reviewed.target.kind = object.kind;
   reviewed.target.ns = object.ns;
   reviewed.target.name = object.name;

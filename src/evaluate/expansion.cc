@@ -6,6 +6,7 @@
 #include <cctype>
 #include <span>
 
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/evaluate/evaluate.h"
 
 namespace gatescan {
@@ -53,7 +54,8 @@ void Evaluator::ReviewImplied(const ObjectRecord& object, const ExtractedBatch& 
     IndexRange labels;       // this object's labels (for resultants)
     IndexRange containers;   // this object's spec.*Containers (for resultants)
   };
-  const auto [group, version] = SplitApiVersion(object.api_version);
+  const auto [group, version, valid] = k8s::SplitApiVersion(object.api_version);
+  (void)valid;
   const bool is_cron = object.template_path == PodTemplatePath::kJobTemplate;
   Level root{group,    version, object.kind,   object.name,
              !is_cron, is_cron, object.labels, object.containers};

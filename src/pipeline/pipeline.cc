@@ -20,6 +20,7 @@
 #include <thread>
 #include <utility>
 
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/extract/extract.h"
 #include "gatescan/input/yaml_item.h"
 #include "gatescan/policy/spec_match.h"
@@ -437,7 +438,7 @@ void Scanner::CountUnchecked(const ObjectRecord& record, const ExtractedBatch& e
   }
   const Policy& policy = evaluator_.policy();
   MatchTarget target;
-  target.group = SplitApiVersion(record.api_version).first;
+  target.group = k8s::SplitApiVersion(record.api_version).group;
   target.kind = record.kind;
   target.ns = record.ns;
   target.name = record.name;

@@ -4,6 +4,7 @@
 #include <regex>
 #include <sstream>
 
+#include "gatescan/common/json_text.h"
 #include "gatescan/common/quote.h"
 
 namespace gatescan::rego {
@@ -208,35 +209,13 @@ bool DecodeRegoString(std::string_view literal, std::string* out) {
         out->push_back('\t');
         break;
       case 'u': {
-        auto hex4 = [&](size_t at, uint32_t* v) {
-          if (at + 4 > literal.size() - 1) return false;
-          *v = 0;
-          for (size_t k = at; k < at + 4; ++k) {
-            const char h = literal[k];
-            *v <<= 4;
-            if (h >= '0' && h <= '9')
-              *v |= h - '0';
-            else if (h >= 'a' && h <= 'f')
-              *v |= h - 'a' + 10;
-            else if (h >= 'A' && h <= 'F')
-              *v |= h - 'A' + 10;
-            else
-              return false;
-          }
-          return true;
-        };
-        uint32_t cp = 0;
-        if (!hex4(i + 1, &cp)) return false;
-        i += 4;
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 2 < literal.size() && literal[i + 1] == '\\' &&
-            literal[i + 2] == 'u') {
-          uint32_t low = 0;
-          if (hex4(i + 3, &low) && low >= 0xDC00 && low < 0xE000) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
-          }
-        }
-        AppendUtf8(cp, out);
+        // Within the literal, without its closing quote; `i - 1` is the backslash.
+        char32_t rune = 0;
+        const size_t n =
+            DecodeJsonUnicodeEscape(literal.substr(0, literal.size() - 1), i - 1, &rune);
+        if (n == 0) return false;
+        AppendUtf8(rune, out);
+        i += n - 2;
         break;
       }
       default:

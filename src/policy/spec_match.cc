@@ -508,15 +508,6 @@ Status ParseLabelSelector(std::string_view text, LabelSelector* out) {
   return Status::Ok();
 }
 
-std::pair<std::string_view, std::string_view> SplitApiVersion(std::string_view api_version) {
-  const size_t slash = api_version.find('/');
-  if (slash == std::string_view::npos) return {"", api_version};
-  // schema.ParseGroupVersion refuses more than one '/', and Unstructured then
-  // reports an empty GroupVersionKind.
-  if (api_version.find('/', slash + 1) != std::string_view::npos) return {"", ""};
-  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
-}
-
 MatchOutcome Matches(const MatchSpec& spec, const MatchTarget& target,
                      const NamespaceIndex& namespaces, std::string* error) {
   const bool is_namespace = IsNamespace(target);

@@ -12,10 +12,9 @@
 #include <cstdint>
 #include <memory>
 
-namespace gatescan {
+#include "gatescan/common/padding.h"
 
-// Readable bytes that must follow every object handed to simdjson.
-inline constexpr size_t kParsePadding = 64;
+namespace gatescan {
 
 // A growable byte buffer whose capacity always leaves kParsePadding bytes
 // after size(). Capacity is kept when the buffer is reused.

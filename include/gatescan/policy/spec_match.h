@@ -116,9 +116,4 @@ Status ValidateLabelSelector(const LabelSelector& selector);
 // kubectl's -l syntax: "a=b,c!=d,e in (x,y),f notin (z),g,!h" ("==" too).
 Status ParseLabelSelector(std::string_view text, LabelSelector* out);
 
-// Splits "apps/v1" into {"apps", "v1"} and "v1" into {"", "v1"}. With more
-// than one '/' (invalid) it returns {"", ""}: Gatekeeper then sees an empty
-// group, version AND kind.
-std::pair<std::string_view, std::string_view> SplitApiVersion(std::string_view api_version);
-
 }  // namespace gatescan
