@@ -24,7 +24,7 @@
 #include <limits>
 #include <utility>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
 #include <emmintrin.h>
 #endif
 
@@ -284,7 +284,7 @@ void PrefixTrie::BuildJumpTables() {
                                                                        int64_t& leaf) const {
   const uint8_t byte = static_cast<uint8_t>(s[pos]);
   uint32_t base = 0;  // first child whose key is not inline
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
   static_assert(offsetof(Node, keys) == 20 && sizeof(Node) == 32);
   const __m128i needle = _mm_set1_epi8(static_cast<char>(byte));
   // The aligned upper half of the node: 4 bytes of tail size and counts, then the keys.
@@ -342,7 +342,7 @@ void PrefixTrie::BuildJumpTables() {
 [[gnu::always_inline]] inline uint32_t PrefixTrie::WideChild(const Node& node, uint8_t byte,
                                                              uint32_t base) const {
   const uint32_t count = child_count_[&node - nodes_.data()];
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
   const __m128i needle = _mm_set1_epi8(static_cast<char>(byte));
   for (; base < count; base += 16) {
     const __m128i chunk = _mm_loadu_si128(

@@ -2,7 +2,7 @@
 // extractor's time (managedFields, status, annotations) is spent here.
 #include "json_validator.h"
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
 #include <emmintrin.h>
 #endif
 
@@ -38,7 +38,7 @@ bool IsHexDigit(uint8_t c) {
   }
 }
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
 // The bytes of v that may follow a backslash in a two-byte escape but for
 // the backslash itself: " / b f n r t.
 [[gnu::always_inline]] inline uint32_t SimpleEscapes(__m128i v) {
@@ -230,7 +230,7 @@ bool JsonValidator::EscapesValid(std::string_view token) {
   const auto* const data = reinterpret_cast<const uint8_t*>(token.data());
   const size_t size = token.size();
   size_t i = 1;  // past the opening quote
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i quote = _mm_set1_epi8('"');
   while (i < size) {

@@ -4,12 +4,11 @@
 // rules; split across files they would have to expose that state.
 #include "gatescan/input/yaml_fast.h"
 
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 
+#include "gatescan/common/bytes16.h"
 #include "gatescan/common/quote.h"
 #include "gatescan/input/yaml_scalar.h"
 
@@ -61,16 +60,12 @@ bool TextIsPlainUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const size_t n = s.size();
   size_t i = 0;
-  const __m128i limit = _mm_set1_epi8(0x20);
-  const __m128i newline = _mm_set1_epi8('\n');
-  const __m128i tab = _mm_set1_epi8('\t');
   while (i < n) {
     if (i + 16 <= n) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const Bytes16 v(p + i);
       // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them too.
-      const int low = _mm_movemask_epi8(_mm_cmplt_epi8(v, limit));
-      const int ok =
-          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, newline), _mm_cmpeq_epi8(v, tab)));
+      const uint32_t low = v.SignedLess(0x20);
+      const uint32_t ok = v.Eq('\n') | v.Eq('\t');
       if ((low & ~ok) == 0) {
         i += 16;
         continue;
@@ -93,17 +88,11 @@ bool TextIsPlainUtf8(std::string_view s) {
 // AppendJsonString for the common case first: a string of printable ASCII
 // without '"' or '\\' is its own JSON text, checked 16 bytes at a time.
 void AppendJson(std::string_view v, std::string* out) {
-  const __m128i limit = _mm_set1_epi8(0x20);
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
   size_t i = 0;
   for (; i + 16 <= v.size(); i += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v.data() + i));
+    const Bytes16 x(v.data() + i);
     // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them too.
-    const __m128i bad =
-        _mm_or_si128(_mm_cmplt_epi8(x, limit),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
-    if (_mm_movemask_epi8(bad) != 0) return AppendJsonString(v, out);
+    if ((x.SignedLess(0x20) | x.Eq('"') | x.Eq('\\')) != 0) return AppendJsonString(v, out);
   }
   for (; i < v.size(); ++i) {
     const auto c = static_cast<uint8_t>(v[i]);
@@ -316,18 +305,15 @@ class Converter {
   // The position of the ':' ending a plain key that starts at p_, or 0.
   size_t PlainKeyColon() const {
     const size_t e = LineEnd(p_);
-    const __m128i colon = _mm_set1_epi8(':');
-    const __m128i hash = _mm_set1_epi8('#');
     for (size_t i = p_ + 1; i < e; ++i) {
       if (i + 16 <= e) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + i));
-        const int mask =
-            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, hash)));
+        const Bytes16 v(s_ + i);
+        const uint32_t mask = v.Eq(':') | v.Eq('#');
         if (mask == 0) {
           i += 15;
           continue;
         }
-        i += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        i += static_cast<size_t>(__builtin_ctz(mask));
       }
       const char c = s_[i];
       if (c == ':' && (i + 1 == e || s_[i + 1] == ' ')) return i;
@@ -432,21 +418,15 @@ class Converter {
     size_t stop = e;
     *comment = false;
     // Most bytes are none of ':', '#', tab: skip them 16 at a time.
-    const __m128i colon = _mm_set1_epi8(':');
-    const __m128i hash = _mm_set1_epi8('#');
-    const __m128i tab = _mm_set1_epi8('\t');
     for (size_t j = i; j < e;) {
       if (j + 16 <= e) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + j));
-        const __m128i hit =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, hash)),
-                         _mm_cmpeq_epi8(v, tab));
-        const int mask = _mm_movemask_epi8(hit);
+        const Bytes16 v(s_ + j);
+        const uint32_t mask = v.Eq(':') | v.Eq('#') | v.Eq('\t');
         if (mask == 0) {
           j += 16;
           continue;
         }
-        j += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        j += static_cast<size_t>(__builtin_ctz(mask));
       }
       const char c = s_[j];
       if (c == ':' && (j + 1 == e || s_[j + 1] == ' ')) return false;

@@ -1,12 +1,11 @@
 #include "gatescan/input/yaml_framer.h"
 
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "gatescan/common/bytes16.h"
 #include "gatescan/common/quote.h"
 #include "gatescan/input/yaml_item.h"
 
@@ -443,17 +442,13 @@ struct YamlFramer::Impl {
   void SkipIndentedLines(const char* b, uint64_t e) {
     const char* p = b + (scan - base);
     const size_t avail = e - scan;
-    const __m128i newline = _mm_set1_epi8('\n');
-    const __m128i space = _mm_set1_epi8(' ');
     size_t k = 0;
     size_t after_last_newline = 0;
     uint64_t lines = 0;
     // The byte after each block is read too; the buffer's padding makes that safe.
     while (k + 17 <= avail) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k + 1));
-      const auto nl = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)));
-      const auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(next, space)));
+      const unsigned nl = Bytes16(p + k).Eq('\n');
+      const unsigned sp = Bytes16(p + k + 1).Eq(' ');
       const unsigned stop = nl & ~sp;
       if (stop != 0) {
         const int bit = __builtin_ctz(stop);
