@@ -41,6 +41,46 @@ std::vector<std::string> ErrorLines(const std::string& err) {
   return lines;
 }
 
+// Gatekeeper's spec.match.name also looks at metadata.generateName, for
+// prefix and contains globs (pkg/wildcard MatchesGenerateName).
+TEST(MatchName, SeesGenerateName) {
+  TempDir dir;
+  const std::string pod = dir.Write(
+      "pod.json",
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"x-7f9","generateName":)"
+      R"("web-","namespace":"n"},"spec":{"containers":[{"name":"c","image":"evil/x"}]}})");
+  auto run = [&](const std::string& glob) {
+    const std::string constraint = dir.Write(
+        "c.yaml",
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n"
+        "  name: named\nspec:\n  match:\n    name: \"" +
+            glob + "\"\n  parameters:\n    repos: [\"docker.io/\"]\n");
+    return RunGatescan({"-p", constraint, "-o", "ndjson", pod});
+  };
+  EXPECT_EQ(run("web-*").exit_code, 1) << "a prefix glob matches the generateName";
+  EXPECT_EQ(run("*eb*").exit_code, 1) << "a contains glob matches the generateName";
+  EXPECT_EQ(run("x-*").exit_code, 1) << "the name itself still matches";
+  EXPECT_EQ(run("*-").exit_code, 0) << "a suffix glob says nothing about a generateName";
+  EXPECT_EQ(run("zz*").exit_code, 0);
+}
+
+// Inputs and policy folders are walked by the same walker: symlinked files
+// are read, symlinked directories are not followed (a loop would not end).
+TEST(Walker, PolicyFoldersAndInputsAlike) {
+  TempDir dir;
+  const std::filesystem::path policies = dir.path() / "policies", inputs = dir.path() / "inputs";
+  for (const auto& root : {policies, inputs}) {
+    std::filesystem::create_directories(root / "real");
+    std::filesystem::create_symlink(root, root / "real" / "loop");
+  }
+  std::filesystem::copy_file(Datasets("whitelist-dockerhub.yaml"), policies / "real" / "c.yaml");
+  std::filesystem::copy_file(Datasets("demo-pods.json"), inputs / "real" / "pods.json");
+  const RunResult r = RunGatescan({"-p", Datasets("k8sallowedrepos-template.yaml"), "-p",
+                                   policies.string(), "-o", "ndjson", inputs.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(CountOf(r.out, "\"type\":\"summary\",\"inputs\":1,"), 1u) << r.out;
+}
+
 TEST(ErrorRecords, ReachStandardErrorInEveryFormatButNdjson) {
   const std::string demo = ReadFile(DatasetsDir() / "demo-pods.json");
   const std::string cut = demo.substr(0, 30000);

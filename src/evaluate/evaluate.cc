@@ -371,6 +371,7 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
   reviewed.target.kind = object.kind;
   reviewed.target.ns = object.ns;
   reviewed.target.name = object.name;
+  reviewed.target.generate_name = object.generate_name;
   reviewed.target.empty_namespace_for_cluster_objects = gator_;
   reviewed.target.labels = Slice(batch.labels, object.labels);
   reviewed.containers = Slice(batch.containers, object.containers);

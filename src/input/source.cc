@@ -19,6 +19,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "gatescan/common/file_walk.h"
+
 namespace gatescan {
 namespace {
 
@@ -304,19 +306,10 @@ void EnlargePipe(int fd) {
 }
 
 Status WalkDirectory(const std::string& dir, std::vector<InputSpec>* out) {
-  std::error_code ec;
   std::vector<std::string> found;
-  // Symlinked directories are not followed (a cycle would never end); symlinked
-  // files are read.
-  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
-  if (ec) return Status::Error(dir + ": " + ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return Status::Error(dir + ": " + ec.message());
-    std::error_code type_ec;
-    if (!it->is_regular_file(type_ec)) continue;
-    if (IsInputFileName(it->path().filename().string())) found.push_back(it->path().string());
-  }
-  std::sort(found.begin(), found.end());
+  Status status = ListFilesBelow(
+      dir, [](std::string_view name) { return IsInputFileName(std::string(name)); }, &found);
+  if (!status.ok()) return status;
   for (auto& path : found) out->push_back({path, DisplayName(path)});
   return Status::Ok();
 }

@@ -442,6 +442,7 @@ void Scanner::CountUnchecked(const ObjectRecord& record, const ExtractedBatch& e
   target.kind = record.kind;
   target.ns = record.ns;
   target.name = record.name;
+  target.generate_name = record.generate_name;
   target.labels =
       std::span<const Label>(extracted.labels.data() + record.labels.begin, record.labels.size());
   target.empty_namespace_for_cluster_objects =

@@ -12,6 +12,8 @@
 #include <system_error>
 #include <tuple>
 
+#include "gatescan/common/file_walk.h"
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/common/quote.h"
 #include "gatescan/input/yaml_json.h"
 #include "gatescan/policy/image_rego.h"
@@ -22,27 +24,17 @@ namespace {
 
 using namespace policy_parse;  // the loader is the parsers' one client
 
-std::string GroupOf(const std::string& api_version) {
-  const size_t slash = api_version.find('/');
-  return slash == std::string::npos ? "" : api_version.substr(0, slash);
-}
-
 Status ListPolicyFiles(const std::vector<std::string>& paths, std::vector<std::string>* files) {
   namespace fs = std::filesystem;
   for (const auto& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      fs::recursive_directory_iterator it(path, fs::directory_options::follow_directory_symlink,
-                                          ec);
-      for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
-        const std::string ext = it->path().extension().string();
-        if (ext == ".yaml" || ext == ".yml" || ext == ".json") found.push_back(it->path().string());
-      }
-      if (ec) return Status::Error(path + ": " + ec.message());
-      std::sort(found.begin(), found.end());
-      files->insert(files->end(), found.begin(), found.end());
+      GS_RETURN_IF_ERROR(ListFilesBelow(
+          path,
+          [](std::string_view name) {
+            return name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json");
+          },
+          files));
     } else if (fs::exists(path, ec)) {
       files->push_back(path);
     } else {
@@ -295,7 +287,7 @@ Status LoadPolicyOrThrow(const PolicyOptions& options, Policy* out) {
         n.IsMap() && IsString(Path(n, {"apiVersion"})) ? Path(n, {"apiVersion"}).Scalar() : "";
     const std::string kind =
         n.IsMap() && IsString(Path(n, {"kind"})) ? Path(n, {"kind"}).Scalar() : "";
-    const std::string group = GroupOf(api_version);
+    const std::string group(k8s::SplitApiVersion(api_version).group);
     if (group == "templates.gatekeeper.sh" && kind == "ConstraintTemplate") {
       ConstraintTemplate tmpl;
       bool image_policy = true;
