@@ -77,8 +77,8 @@ Choice Choose() {
 }
 
 const Choice& TheChoice() {
-  static const Choice choice = Choose();
-  return choice;
+  static const Choice kChoice = Choose();
+  return kChoice;
 }
 
 }  // namespace

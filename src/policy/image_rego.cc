@@ -143,8 +143,7 @@ class RuleRecogniser {
     bool has_message = false;
     for (const auto& raw : rego::SplitStatements(rule.body)) {
       const std::string st = rego::Canonical(raw);
-      const std::string not_understood =
-          "statement not understood: `" + rego::Abbreviated(raw) + "`";
+      std::string not_understood = "statement not understood: `" + rego::Abbreviated(raw) + "`";
       auto set_check = [&](ImageCheck c) -> std::string {
         if (check.has_value()) return "checks the image more than once";
         check = c;

@@ -204,6 +204,7 @@ Status CheckExpansionCycles(const std::vector<ExpansionTemplate>& expansions) {
     return nullptr;
   };
   std::vector<Gvk> starts;
+  starts.reserve(edges.size());
   for (const auto& [from, unused] : edges) starts.push_back(from);
   for (const auto& from : starts) {
     if (state[from] != 0) continue;
