@@ -4,24 +4,10 @@
 #include <cstring>
 
 #include "gatescan/audit/owner.h"
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/common/quote.h"
 
 namespace gatescan {
-namespace {
-
-std::string_view ContainerType(ContainerList list) {
-  switch (list) {
-    case ContainerList::kContainers:
-      return "container";
-    case ContainerList::kInitContainers:
-      return "initContainer";
-    case ContainerList::kEphemeralContainers:
-      return "ephemeralContainer";
-  }
-  return "container";
-}
-
-}  // namespace
 
 std::string_view MessageWithoutImpliedPrefix(std::string_view message) {
   constexpr std::string_view kOpen = "[Implied by ";
@@ -41,7 +27,7 @@ FindingKey MakeFindingKey(const Constraint& constraint, const ObjectRecord& obje
       v.implied_by.empty() ? v.message : MessageWithoutImpliedPrefix(v.message);
   return {std::string(constraint.kind),  std::string(constraint.name),
           std::string(object.ns),        std::string(owner.kind),
-          std::string(owner.name),       std::string(ContainerType(v.list)),
+          std::string(owner.name),       std::string(k8s::ContainerTypeWord(v.list)),
           std::string(v.container_name), std::string(v.image),
           std::string(message)};
 }

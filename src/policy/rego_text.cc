@@ -176,53 +176,8 @@ bool DecodeRegoString(std::string_view literal, std::string* out) {
     out->assign(literal.substr(1, literal.size() - 2));
     return true;
   }
-  for (size_t i = 1; i + 1 < literal.size(); ++i) {
-    const char c = literal[i];
-    if (c != '\\') {
-      out->push_back(c);
-      continue;
-    }
-    if (++i >= literal.size() - 1) return false;
-    switch (literal[i]) {
-      case '"':
-        out->push_back('"');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case '/':
-        out->push_back('/');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'u': {
-        // Within the literal, without its closing quote; `i - 1` is the backslash.
-        char32_t rune = 0;
-        const size_t n =
-            DecodeJsonUnicodeEscape(literal.substr(0, literal.size() - 1), i - 1, &rune);
-        if (n == 0) return false;
-        AppendUtf8(rune, out);
-        i += n - 2;
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return true;
+  // A "..." Rego string is a JSON string, escapes and surrogates included.
+  return AppendJsonUnescapedLikeGo(literal.substr(1, literal.size() - 2), out);
 }
 
 std::string Canonical(std::string_view statement) {
