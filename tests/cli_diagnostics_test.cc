@@ -300,6 +300,14 @@ TEST(Habits, HelpListsInventoryAndInventoryHelpOnlyItsOwn) {
   EXPECT_NE(inv.out.find("--expand"), std::string::npos);
 }
 
+TEST(Habits, HelpNamesEveryImagePolicyKind) {
+  const RunResult help = RunGatescan({"--help"});
+  for (const char* kind : {"K8sAllowedRepos,", "K8sAllowedReposv2", "K8sDisallowedRepos",
+                           "K8sDisallowedTags", "K8sImageDigests"}) {
+    EXPECT_NE(help.out.find(kind), std::string::npos) << kind;
+  }
+}
+
 TEST(Habits, KubectlAndGatorHabitsWork) {
   TempDir dir;
   const std::string pods = dir.Write("p.json", PodWith("p", "evil/x"));

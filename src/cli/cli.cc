@@ -19,7 +19,8 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr const char* kUsage =
-    R"(gatescan — Gatekeeper K8sAllowedRepos verdicts over kubectl dumps, offline.
+    R"(gatescan — Gatekeeper's image-policy verdicts over kubectl dumps, offline: K8sAllowedRepos,
+K8sAllowedReposv2, K8sDisallowedRepos, K8sDisallowedTags and K8sImageDigests, exact to gator.
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
