@@ -32,17 +32,19 @@ class EvaluateTest : public ::testing::Test {
   std::vector<std::string> Run(const Policy& policy, const std::string& json, bool expand = true) {
     std::string padded = json;
     padded.append(kParsePadding, '\0');
-    Extractor extractor(ExtractOptions{.pod_templates = expand});
-    batch_ = ExtractedBatch{};
-    extractor.Extract(std::string_view(padded.data(), json.size()), &batch_);
-    EXPECT_EQ(batch_.objects.size(), 1u);
-    EXPECT_EQ(batch_.objects[0].error, "");
     EvaluateOptions options;
     options.expand = expand;
     // Violations view strings the evaluator owns (template names): keep it.
     evaluator_ = std::make_unique<Evaluator>(policy, options);
+    Extractor extractor(
+        ExtractOptions{.pod_templates = expand, .template_paths = evaluator_->expansion_paths()});
+    batch_ = ExtractedBatch{};
+    extractor.Extract(std::string_view(padded.data(), json.size()), &batch_);
+    EXPECT_EQ(batch_.objects.size(), 1u);
+    EXPECT_EQ(batch_.objects[0].error, "");
     violations_.clear();
-    evaluator_->Evaluate(batch_.objects[0], batch_, &violations_, &batch_.arena);
+    expansion_error_ = {};
+    evaluator_->Evaluate(batch_.objects[0], batch_, &violations_, &batch_.arena, &expansion_error_);
     std::vector<std::string> lines;
     for (const Violation& v : violations_) {
       lines.push_back(std::string(ActionName(v.action)) + " " + std::string(v.message));
@@ -55,6 +57,7 @@ class EvaluateTest : public ::testing::Test {
   ExtractedBatch batch_;
   std::unique_ptr<Evaluator> evaluator_;
   std::vector<Violation> violations_;
+  std::string_view expansion_error_;
 };
 
 std::string Constraint(const std::string& name, const std::string& match,

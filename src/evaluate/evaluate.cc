@@ -243,6 +243,13 @@ std::vector<std::string> Evaluator::Warnings() const {
 Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     : policy_(policy), options_(std::move(options)) {
   expansions_ = policy_.expansions.empty() ? BuiltinExpansionTemplates() : policy_.expansions;
+  for (const ExpansionTemplate& t : expansions_) {
+    for (const KindSelector& gk : t.apply_to_groups_kinds) {
+      expansion_kinds_.insert(expansion_kinds_.end(), gk.kinds.begin(), gk.kinds.end());
+    }
+  }
+  std::sort(expansion_kinds_.begin(), expansion_kinds_.end());
+  expansion_paths_ = ExpansionPaths(expansions_);
   gator_ = options_.enforcement_point == kGatorEnforcementPoint;
   allowlists_.reserve(policy_.constraints.size());
   effective_.reserve(policy_.constraints.size());
@@ -363,7 +370,9 @@ void Evaluator::ReviewDeny(uint32_t ci, const Violation& base, const ReviewedObj
 }
 
 size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
-                           std::vector<Violation>* out, StringArena* arena) const {
+                           std::vector<Violation>* out, StringArena* arena,
+                           std::string_view* expansion_error) const {
+  if (expansion_error != nullptr) *expansion_error = {};
   if (!object.error.empty()) return 0;
   const size_t first = out->size();
   ReviewedObject reviewed;
@@ -377,7 +386,13 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
   reviewed.containers = Slice(batch.containers, object.containers);
   reviewed.image_elements = batch.image_elements;
   Review(reviewed, out, arena);
-  if (options_.expand) ReviewImplied(object, batch, out, arena);
+  if (options_.expand) {
+    if (const std::string error = ReviewImplied(object, batch, out, arena); !error.empty()) {
+      out->resize(first);
+      if (expansion_error != nullptr) *expansion_error = arena->Copy(error);
+      return 0;
+    }
+  }
 
   const auto begin = out->begin() + static_cast<ptrdiff_t>(first);
   std::stable_sort(begin, out->end(), ViolationOrder);

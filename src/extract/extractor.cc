@@ -20,6 +20,8 @@
 #include <array>
 #include <new>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gatescan/common/k8s_names.h"
 #include "gatescan/common/padding.h"
@@ -77,8 +79,13 @@ std::string_view JsonErrorText(JsonError e) {
 
 using namespace extract_internal;  // NOLINT(google-build-using-namespace): this room's own parts
 
+std::vector<std::string> DefaultTemplatePaths() {
+  return {"spec.template", "spec.jobTemplate", "spec.jobTemplate.spec.template"};
+}
+
 struct Extractor::Impl {
   ExtractOptions options;
+  std::unique_ptr<TemplatePaths> paths;  // with pod_templates only
   // Stage 1 and, for strings with escapes, its unescaper.
   JsonIndexer indexer;
   std::unique_ptr<uint8_t[]> string_buf;  // decoded strings of the current object
@@ -193,23 +200,58 @@ struct Extractor::Impl {
       }
     }
     record->containers = CommitContainers(parts.lists, out);
-    if (!options.pod_templates) return;
-    // A jobTemplate (CronJob) takes precedence over a plain template.
-    if (parts.job_template.present) {
-      record->template_path = PodTemplatePath::kJobTemplate;
-      record->job_template_labels = CommitLabels(parts.job_template.labels, out);
-      record->template_labels = CommitLabels(parts.job_template.pod_template.labels, out);
-      record->template_containers = CommitContainers(parts.job_template.pod_template.lists, out);
-    } else if (parts.pod_template.present) {
-      record->template_path = PodTemplatePath::kSpecTemplate;
-      record->template_labels = CommitLabels(parts.pod_template.labels, out);
-      record->template_containers = CommitContainers(parts.pod_template.lists, out);
+    if (paths != nullptr) CommitTemplates(out, record);
+  }
+
+  void CommitTemplates(ExtractedBatch* out, ObjectRecord* record) {
+    record->templates.begin = record->templates.end = static_cast<uint32_t>(out->templates.size());
+    record->template_containers.begin = record->template_containers.end =
+        static_cast<uint32_t>(out->containers.size());
+    for (size_t i = 0; i < parts.templates.size(); ++i) {
+      const TemplateParts& t = parts.templates[i];
+      if (t.state == TemplateParts::State::kAbsent) continue;
+      TemplateRecord r;
+      r.path = out->arena.Copy(paths->path(i));
+      r.labels.begin = r.labels.end = static_cast<uint32_t>(out->labels.size());
+      r.containers.begin = r.containers.end = static_cast<uint32_t>(out->containers.size());
+      if (t.state == TemplateParts::State::kNotObject) {
+        r.state = TemplateState::kNotObject;
+        r.value_type = t.value_type;
+        r.error_segments = t.error_segments;
+      } else {
+        r.generate_name = CopyField(t.generate_name, &out->arena);
+        r.labels = CommitLabels(t.labels, out);
+        r.containers = CommitContainers(t.lists, out);
+        if (r.path == "spec.jobTemplate") {
+          record->template_path = PodTemplatePath::kJobTemplate;
+          record->job_template_labels = r.labels;
+        } else if (record->template_path == PodTemplatePath::kNone) {
+          record->template_path = PodTemplatePath::kSpecTemplate;
+        }
+        if (r.path == "spec.template") record->template_labels = r.labels;
+      }
+      out->templates.push_back(r);
+    }
+    record->templates.end = static_cast<uint32_t>(out->templates.size());
+    record->template_containers.end = static_cast<uint32_t>(out->containers.size());
+    if (record->template_path != PodTemplatePath::kJobTemplate) return;
+    for (uint32_t i = record->templates.begin; i < record->templates.end; ++i) {
+      const TemplateRecord& r = out->templates[i];
+      if (r.path == "spec.jobTemplate.spec.template") {
+        record->template_labels = r.labels;
+      }
     }
   }
 };
 
 Extractor::Extractor(ExtractOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = options;
+  impl_->options = std::move(options);
+  if (impl_->options.pod_templates) {
+    impl_->paths = std::make_unique<TemplatePaths>(impl_->options.template_paths.empty()
+                                                       ? DefaultTemplatePaths()
+                                                       : impl_->options.template_paths);
+    impl_->parts.templates.resize(impl_->paths->size());
+  }
 }
 
 Extractor::~Extractor() = default;
@@ -221,8 +263,10 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out, const Struct
   const auto containers_end = static_cast<uint32_t>(out->containers.size());
   const auto owners_end = static_cast<uint32_t>(out->owner_references.size());
   record.owner_references = {owners_end, owners_end};
+  const auto templates_end = static_cast<uint32_t>(out->templates.size());
   record.labels = record.template_labels = record.job_template_labels = {labels_end, labels_end};
   record.containers = record.template_containers = {containers_end, containers_end};
+  record.templates = {templates_end, templates_end};
 
   impl_->parts.Reset();
   JsonError e = index != nullptr ? impl_->Adopt(json, *index) : impl_->Index(json);
@@ -230,9 +274,9 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out, const Struct
     const Tokens tokens{reinterpret_cast<const uint8_t*>(json.data()),
                         index != nullptr ? index->positions : impl_->indexer.positions(),
                         index != nullptr ? index->count : impl_->indexer.count(), json.size()};
-    e = ReadKubernetesObject(impl_->options, tokens, impl_->indexer, impl_->string_buf.get(),
-                             impl_->object_levels.data(), &out->arena, &impl_->parts,
-                             &impl_->scratch);
+    e = ReadKubernetesObject(impl_->options, impl_->paths.get(), tokens, impl_->indexer,
+                             impl_->string_buf.get(), impl_->object_levels.data(), &out->arena,
+                             &impl_->parts, &impl_->scratch);
   }
   if (e) {
     record.error = out->arena.Copy(JsonErrorText(e));

@@ -21,10 +21,11 @@ int ListIndex(std::string_view key) {
 // inlines its one-caller steps as it did when the extractor was one file.
 class KubernetesReader {
  public:
-  KubernetesReader(const ExtractOptions& options, const Tokens& tokens,
+  KubernetesReader(const ExtractOptions& options, const TemplatePaths* paths, const Tokens& tokens,
                    const JsonIndexer& unescaper, uint8_t* string_buf, uint64_t* object_levels,
                    StringArena* arena, ObjectParts* parts, std::string* scratch)
       : options_(options),
+        paths_(paths),
         json_(tokens, unescaper, string_buf, object_levels, options.validate),
         renderer_(&json_),
         arena_(arena),
@@ -37,21 +38,28 @@ class KubernetesReader {
   JsonError Skip(int depth) { return json_.Skip(depth); }
   JsonError ReadTopString(std::string_view* out, bool* is_string);
   JsonError ReadOptionalString(int depth, std::string_view* out);
-  JsonError ReadMetadata(int depth, ObjectParts* top, std::vector<Label>* labels);
+  JsonError ReadMetadata(int depth, ObjectParts* top, std::vector<Label>* labels,
+                         std::string_view* generate_name);
   JsonError ReadOwnerReferences(int depth, std::vector<OwnerReference>* out);
   JsonError ReadLabels(int depth, std::vector<Label>* labels);
-  JsonError ReadSpec(int depth);
-  JsonError ReadTemplate(int depth, TemplateParts* out);
-  JsonError ReadPodSpec(int depth, ContainerLists* lists);
-  JsonError ReadJobTemplate(int depth, JobTemplateParts* out);
-  JsonError ReadJobSpec(int depth, TemplateParts* pod_template);
+  int Child(int node, std::string_view key) const {
+    return paths_ == nullptr ? -1 : paths_->Child(node, key);
+  }
+  void ResetPaths(int node);
+  void BlockPaths(int node, uint8_t type);
+  JsonError ReadPathNode(int depth, int node, ContainerLists* lists = nullptr);
+  JsonError ReadSpec(int depth, int node, ContainerLists* lists);
+  JsonError ReadFields(int depth, int node, TemplateParts* body, ContainerLists* lists);
+  template <typename F>
+  JsonError ReadTwice(F&& first, int depth, int node);
   JsonError ReadContainerList(int depth, ContainerList list, std::vector<PendingContainer>* out);
   JsonError ReadContainer(int depth, ContainerList list, PendingContainer* out, bool* complete);
   void ReadStringElements(std::vector<std::string_view>* out, bool* all_strings);
   JsonError ReadPrintable(int depth, std::string_view* out, bool* is_string, bool* in_arena);
 
   const ExtractOptions& options_;
-  JsonValidator json_;  // the token cursor, and the validator of what is skipped
+  const TemplatePaths* paths_;  // nullptr without pod templates
+  JsonValidator json_;          // the token cursor, and the validator of what is skipped
   OpaValueRenderer renderer_;
   StringArena* arena_;
   ObjectParts* parts_;
@@ -86,9 +94,15 @@ JsonError KubernetesReader::ReadRoot() {
       return ReadTopString(&parts_->api_version, &parts_->has_api_version);
     }
     if (KeyIs(key, "kind")) return ReadTopString(&parts_->kind, &parts_->has_kind);
-    if (KeyIs(key, "metadata")) return ReadMetadata(2, parts_, &parts_->labels);
-    if (KeyIs(key, "spec")) return ReadSpec(2);
-    return Skip(2);
+    const int node = Child(0, key);
+    if (KeyIs(key, "metadata")) {
+      auto read = [this] {
+        return ReadMetadata(2, parts_, &parts_->labels, &parts_->generate_name);
+      };
+      return node < 0 ? read() : ReadTwice(read, 2, node);
+    }
+    if (KeyIs(key, "spec")) return ReadSpec(2, node, &parts_->lists);
+    return node < 0 ? Skip(2) : ReadPathNode(2, node);
   });
   if (e) return e;
   return json_.pos() < n ? kJsonTrailingContent : kJsonOk;
@@ -114,20 +128,22 @@ JsonError KubernetesReader::ReadTopString(std::string_view* out, bool* is_string
 }
 
 // metadata: of the object itself (`top`: every field it keeps) or of a
-// template (top == nullptr: labels only).
-JsonError KubernetesReader::ReadMetadata(int depth, ObjectParts* top, std::vector<Label>* labels) {
+// template (top == nullptr: labels and generateName only).
+JsonError KubernetesReader::ReadMetadata(int depth, ObjectParts* top, std::vector<Label>* labels,
+                                         std::string_view* generate_name) {
   if (top != nullptr) {
-    top->name = top->ns = top->generate_name = top->uid = {};
+    top->name = top->ns = top->uid = {};
     top->owner_references.clear();
   }
+  *generate_name = {};
   labels->clear();
   if (json_.Peek() != '{') return Skip(depth);
   return json_.ForEachField([&](std::string_view key) {
     if (KeyIs(key, "labels")) return ReadLabels(depth + 1, labels);
+    if (KeyIs(key, "generateName")) return ReadOptionalString(depth + 1, generate_name);
     if (top != nullptr) {
       if (KeyIs(key, "name")) return ReadOptionalString(depth + 1, &top->name);
       if (KeyIs(key, "namespace")) return ReadOptionalString(depth + 1, &top->ns);
-      if (KeyIs(key, "generateName")) return ReadOptionalString(depth + 1, &top->generate_name);
       if (options_.owners) {
         if (KeyIs(key, "uid")) return ReadOptionalString(depth + 1, &top->uid);
         if (KeyIs(key, "ownerReferences")) {
@@ -207,68 +223,90 @@ JsonError KubernetesReader::ReadLabels(int depth, std::vector<Label>* labels) {
   return kJsonOk;
 }
 
-// Top-level spec: the container lists, and with pod_templates the
-// template / jobTemplate.
-JsonError KubernetesReader::ReadSpec(int depth) {
-  for (auto& l : parts_->lists) l.clear();
-  parts_->pod_template.Reset();
-  parts_->job_template.Reset();
-  if (json_.Peek() != '{') return Skip(depth);
-  return json_.ForEachField([&](std::string_view key) {
-    if (int list = ListIndex(key); list >= 0) {
-      return ReadContainerList(depth + 1, static_cast<ContainerList>(list), &parts_->lists[list]);
-    }
-    if (options_.pod_templates && KeyIs(key, "template")) {
-      return ReadTemplate(depth + 1, &parts_->pod_template);
-    }
-    if (options_.pod_templates && KeyIs(key, "jobTemplate")) {
-      return ReadJobTemplate(depth + 1, &parts_->job_template);
-    }
-    return Skip(depth + 1);
-  });
+// A value read for itself (`first`: metadata, a container list) that is also
+// on the way to a template path: read once for each, from the same tokens.
+template <typename F>
+JsonError KubernetesReader::ReadTwice(F&& first, int depth, int node) {
+  const TokenCursor::Mark start = json_.Save();
+  if (JsonError e = first()) return e;
+  json_.Restore(start);
+  return ReadPathNode(depth, node);
 }
 
-// A pod template: {metadata: {labels}, spec: {*Containers}}.
-JsonError KubernetesReader::ReadTemplate(int depth, TemplateParts* out) {
-  out->Reset();
-  if (json_.Peek() != '{') return Skip(depth);
-  out->present = true;
-  return json_.ForEachField([&](std::string_view key) {
-    if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, &out->labels);
-    if (KeyIs(key, "spec")) return ReadPodSpec(depth + 1, &out->lists);
-    return Skip(depth + 1);
-  });
+// A new value for the key of `node` (a duplicate key's last value wins): the
+// paths through it start over.
+void KubernetesReader::ResetPaths(int node) {
+  const TemplatePaths::Node& n = paths_->node(node);
+  for (uint32_t p = n.first_path; p < n.end_path; ++p) parts_->templates[p].Reset();
 }
 
-// The spec of a pod template: its container lists only.
-JsonError KubernetesReader::ReadPodSpec(int depth, ContainerLists* lists) {
+// The value at `node` is not an object (its JSON starts with `type`). As
+// apimachinery's NestedMap reads a path: a path ending here gets an accessor
+// error, even for null; a path going on through it too, except through null,
+// which is "not found".
+void KubernetesReader::BlockPaths(int node, uint8_t type) {
+  const TemplatePaths::Node& n = paths_->node(node);
+  for (uint32_t p = n.first_path; p < n.end_path; ++p) {
+    const bool ends_here = static_cast<int>(p) == n.path;
+    if (!ends_here && type == 'n') continue;
+    TemplateParts& t = parts_->templates[p];
+    t.state = TemplateParts::State::kNotObject;
+    t.value_type = type;
+    t.error_segments = static_cast<uint16_t>(n.depth + (ends_here ? 0 : 1));
+  }
+}
+
+// The value at a trie node: the object a path ends at (its metadata and
+// spec), or a step towards longer paths; a spec too when `lists` is given.
+JsonError KubernetesReader::ReadPathNode(int depth, int node, ContainerLists* lists) {
+  ResetPaths(node);
+  const uint8_t type = json_.Peek();
+  if (type != '{') {
+    BlockPaths(node, type);
+    return Skip(depth);
+  }
+  TemplateParts* body = nullptr;
+  if (const int path = paths_->node(node).path; path >= 0) {
+    body = &parts_->templates[static_cast<size_t>(path)];
+    body->state = TemplateParts::State::kObject;
+  }
+  return ReadFields(depth, node, body, lists);
+}
+
+// A spec: of the object itself or of a template object, whose container
+// lists go to *lists; `node` is its trie node (-1: no path goes through it).
+JsonError KubernetesReader::ReadSpec(int depth, int node, ContainerLists* lists) {
   for (auto& l : *lists) l.clear();
+  if (node >= 0) return ReadPathNode(depth, node, lists);
   if (json_.Peek() != '{') return Skip(depth);
+  return ReadFields(depth, -1, nullptr, lists);
+}
+
+// The fields of an object at trie node `node` (-1: none): the metadata and
+// spec of `body` when a path ends here, container lists when `lists` is given
+// (a spec), and every key that leads on to a path.
+JsonError KubernetesReader::ReadFields(int depth, int node, TemplateParts* body,
+                                       ContainerLists* lists) {
   return json_.ForEachField([&](std::string_view key) {
-    if (int list = ListIndex(key); list >= 0) {
-      return ReadContainerList(depth + 1, static_cast<ContainerList>(list), &(*lists)[list]);
+    const int child = Child(node, key);
+    if (lists != nullptr) {
+      if (const int list = ListIndex(key); list >= 0) {
+        auto read = [&] {
+          return ReadContainerList(depth + 1, static_cast<ContainerList>(list), &(*lists)[list]);
+        };
+        return child < 0 ? read() : ReadTwice(read, depth + 1, child);
+      }
     }
-    return Skip(depth + 1);
-  });
-}
-
-// A CronJob's jobTemplate: {metadata: {labels}, spec: {template: ...}}.
-JsonError KubernetesReader::ReadJobTemplate(int depth, JobTemplateParts* out) {
-  out->Reset();
-  if (json_.Peek() != '{') return Skip(depth);
-  out->present = true;
-  return json_.ForEachField([&](std::string_view key) {
-    if (KeyIs(key, "metadata")) return ReadMetadata(depth + 1, nullptr, &out->labels);
-    if (KeyIs(key, "spec")) return ReadJobSpec(depth + 1, &out->pod_template);
-    return Skip(depth + 1);
-  });
-}
-
-JsonError KubernetesReader::ReadJobSpec(int depth, TemplateParts* pod_template) {
-  pod_template->Reset();
-  if (json_.Peek() != '{') return Skip(depth);
-  return json_.ForEachField([&](std::string_view key) {
-    return KeyIs(key, "template") ? ReadTemplate(depth + 1, pod_template) : Skip(depth + 1);
+    if (body != nullptr) {
+      if (KeyIs(key, "spec")) return ReadSpec(depth + 1, child, &body->lists);
+      if (KeyIs(key, "metadata")) {
+        auto read = [&] {
+          return ReadMetadata(depth + 1, nullptr, &body->labels, &body->generate_name);
+        };
+        return child < 0 ? read() : ReadTwice(read, depth + 1, child);
+      }
+    }
+    return child < 0 ? Skip(depth + 1) : ReadPathNode(depth + 1, child);
   });
 }
 
@@ -386,12 +424,53 @@ JsonError KubernetesReader::ReadPrintable(int depth, std::string_view* out, bool
 
 }  // namespace
 
-JsonError ReadKubernetesObject(const ExtractOptions& options, const Tokens& tokens,
-                               const JsonIndexer& unescaper, uint8_t* string_buf,
-                               uint64_t* object_levels, StringArena* arena, ObjectParts* parts,
-                               std::string* scratch) {
-  KubernetesReader reader(options, tokens, unescaper, string_buf, object_levels, arena, parts,
-                          scratch);
+TemplatePaths::TemplatePaths(const std::vector<std::string>& dotted) {
+  nodes_.emplace_back();
+  std::vector<std::vector<int>> ends;  // per node: the inputs ending there (duplicates collapse)
+  ends.emplace_back();
+  for (size_t i = 0; i < dotted.size(); ++i) {
+    int node = 0;
+    std::string_view rest = dotted[i];
+    // Gatekeeper's sourcePath: strings.Split(source, "."), empty segments kept.
+    while (true) {
+      const size_t dot = rest.find('.');
+      const std::string_view key = rest.substr(0, dot);
+      int child = Child(node, key);
+      if (child < 0) {
+        child = static_cast<int>(nodes_.size());
+        Node n;
+        n.key = std::string(key);
+        n.depth = static_cast<uint16_t>(nodes_[static_cast<size_t>(node)].depth + 1);
+        nodes_.push_back(std::move(n));
+        ends.emplace_back();
+        nodes_[static_cast<size_t>(node)].children.push_back(static_cast<uint32_t>(child));
+      }
+      node = child;
+      if (dot == std::string_view::npos) break;
+      rest.remove_prefix(dot + 1);
+    }
+    ends[static_cast<size_t>(node)].push_back(static_cast<int>(i));
+  }
+  // Number the paths depth first, so that each node's paths are a range.
+  auto number = [&](auto&& self, uint32_t at) -> void {
+    Node& n = nodes_[at];
+    n.first_path = static_cast<uint32_t>(paths_.size());
+    if (!ends[at].empty()) {
+      n.path = static_cast<int>(paths_.size());
+      paths_.push_back(dotted[static_cast<size_t>(ends[at].front())]);
+    }
+    for (const uint32_t c : n.children) self(self, c);
+    n.end_path = static_cast<uint32_t>(paths_.size());
+  };
+  number(number, 0);
+}
+
+JsonError ReadKubernetesObject(const ExtractOptions& options, const TemplatePaths* paths,
+                               const Tokens& tokens, const JsonIndexer& unescaper,
+                               uint8_t* string_buf, uint64_t* object_levels, StringArena* arena,
+                               ObjectParts* parts, std::string* scratch) {
+  KubernetesReader reader(options, paths, tokens, unescaper, string_buf, object_levels, arena,
+                          parts, scratch);
   return reader.ReadRoot();
 }
 

@@ -122,6 +122,16 @@ constexpr std::string_view kNoKind =
 constexpr std::string_view kNoApiVersion =
     "object has no apiVersion: the API server refuses it (Object 'apiVersion' is missing), so "
     "Gatekeeper never reviews it";
+// Unstructured.GroupVersionKind() gives an empty group, version AND kind when
+// apimachinery's ParseGroupVersion fails, and gator's AddData then refuses
+// the object, as it refuses one whose version is empty.
+constexpr std::string_view kBadApiVersion =
+    "apiVersion has more than one '/': Gatekeeper parses no group, version or kind from it "
+    "(unexpected GroupVersion string) and gator refuses the object (invalid request object: "
+    "resource has no version), so Gatekeeper never reviews it";
+constexpr std::string_view kNoVersion =
+    "apiVersion has no version after its '/': gator refuses the object (invalid request object: "
+    "resource has no version) and the API server never stores it, so Gatekeeper never reviews it";
 
 // The record of a YAML document that is empty or null: nothing to scan or report.
 constexpr std::string_view kEmptyYamlDocument = "(empty YAML document)";
@@ -180,9 +190,10 @@ class Scanner {
         collector_(collector),
         sink_(sink),
         diagnostics_(diagnostics),
-        extractors_([&options] {
+        extractors_([&options, &evaluator] {
           ExtractOptions extract;
           extract.pod_templates = options.evaluate.expand;
+          extract.template_paths = evaluator.expansion_paths();
           // Findings name their owner (ndjson, csv, sarif, baselines: audit/owner.h).
           extract.owners = true;
           return extract;
@@ -376,13 +387,24 @@ void Scanner::Evaluate(Batch* batch, const ResolvedLists* resolved) {
       add_error(origin, kNoApiVersion);
       continue;
     }
+    if (const k8s::GroupVersion gv = k8s::SplitApiVersion(record.api_version);
+        !gv.valid || gv.version.empty()) {
+      add_error(origin, gv.valid ? kNoVersion : kBadApiVersion);
+      continue;
+    }
     ++batch->objects;
     batch->containers += record.containers.size();
     if (!evaluator_.Selected(record, extracted)) continue;
     ++batch->selected;
     CountUnchecked(record, extracted, batch);
     const size_t first = batch->violations.size();
-    const size_t n = evaluator_.Evaluate(record, extracted, &batch->violations, &extracted.arena);
+    std::string_view expansion_error;
+    const size_t n = evaluator_.Evaluate(record, extracted, &batch->violations, &extracted.arena,
+                                         &expansion_error);
+    if (!expansion_error.empty()) {
+      add_error(origin, expansion_error);
+      continue;
+    }
     const std::span<const Violation> found(batch->violations.data() + first, n);
     batch->violation_count += n;
     batch->denied = batch->denied || std::any_of(found.begin(), found.end(), IsDenying);

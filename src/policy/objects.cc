@@ -1,6 +1,9 @@
 // objects.cc — one parser per policy object kind (policy_parse.h).
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gatescan/common/quote.h"
 #include "gatescan/policy/image_rego.h"
@@ -277,10 +280,30 @@ Status ParseNamespace(const PolicyObject& object, Policy* policy) {
   std::string name;
   GS_RETURN_IF_ERROR(
       r.String(Path(object.node, {"metadata", "name"}), "metadata.name", &name, true));
+  // Gatekeeper holds Namespaces typed (corev1.Namespace: gator's
+  // convertNamespace, the audit's informer), not as unstructured: converting
+  // a null label value gives "", any other non-string fails, and gator stops
+  // ("error creating expander"). A duplicate key's last value wins.
+  const Reader n(object.source, "Namespace/" + name);
+  const YAML::Node map = Path(object.node, {"metadata", "labels"});
+  GS_RETURN_IF_ERROR(n.Map(map, "metadata.labels"));
+  std::vector<std::pair<std::string, YAML::Node>> values;
+  if (Present(map)) {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      std::erase_if(values, [&key](const auto& value) { return value.first == key; });
+      values.emplace_back(key, kv.second);
+    }
+  }
   std::vector<std::pair<std::string, std::string>> labels;
-  GS_RETURN_IF_ERROR(
-      Reader(object.source, "Namespace/" + name)
-          .StringMap(Path(object.node, {"metadata", "labels"}), "metadata.labels", &labels));
+  for (const auto& [key, value] : values) {
+    const bool null = !Present(value);
+    if (!null && !IsString(value)) {
+      return n.Fail("metadata.labels." + key + " must be a string, not " + TypeName(value) +
+                    " (gator cannot read the Namespace and stops)");
+    }
+    labels.emplace_back(key, null ? std::string() : value.Scalar());
+  }
   policy->namespaces.Add(std::move(name), std::move(labels));
   return Status::Ok();
 }

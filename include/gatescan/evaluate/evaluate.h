@@ -45,6 +45,12 @@ struct Violation {
 // "expand-cronjobs" (CronJob -> Job from spec.jobTemplate).
 std::vector<ExpansionTemplate> BuiltinExpansionTemplates();
 
+// The dotted paths, from an input object's root, at which `expansions` can
+// find a generated object: each templateSource, and for nested expansion
+// (CronJob -> Job -> Pod) the sources joined ("spec.jobTemplate.spec.template").
+// What ExtractOptions::template_paths needs.
+std::vector<std::string> ExpansionPaths(const std::vector<ExpansionTemplate>& expansions);
+
 // True when the violation makes the scan exit 1.
 bool IsDenying(const Violation& v);
 
@@ -107,10 +113,16 @@ class Evaluator {
 
   // Appends the object's violations to *out (strings in *arena), deduplicated
   // per constraint and sorted by (action, message). Returns how many were added.
+  // With --expand, an object that Gatekeeper cannot expand (a templateSource
+  // absent or not an object) gets none: Gatekeeper's audit skips it, gator
+  // stops; *expansion_error (when given) then says why, in *arena.
   size_t Evaluate(const ObjectRecord& object, const ExtractedBatch& batch,
-                  std::vector<Violation>* out, StringArena* arena) const;
+                  std::vector<Violation>* out, StringArena* arena,
+                  std::string_view* expansion_error = nullptr) const;
 
   const Policy& policy() const { return policy_; }
+  // ExpansionPaths of the templates in use: what the extractor must read.
+  const std::vector<std::string>& expansion_paths() const { return expansion_paths_; }
 
   // Every constraint's verdict on one image string, in constraint order.
   std::vector<ImageVerdict> Verdicts(std::string_view image) const;
@@ -130,8 +142,9 @@ class Evaluator {
               StringArena* arena) const;
   void ReviewDeny(uint32_t constraint, const Violation& base, const ReviewedObject& reviewed,
                   std::vector<Violation>* out, StringArena* arena) const;
-  void ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
-                     std::vector<Violation>* out, StringArena* arena) const;
+  // The error that stops expansion, or "".
+  std::string ReviewImplied(const ObjectRecord& object, const ExtractedBatch& batch,
+                            std::vector<Violation>* out, StringArena* arena) const;
 
   const Policy& policy_;
   EvaluateOptions options_;
@@ -155,6 +168,8 @@ class Evaluator {
   bool gator_ = false;         // reviewing as gator does (options_.enforcement_point)
   std::vector<bool> applies_;  // scoped constraints: listed at the enforcement point
   std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
+  std::vector<std::string> expansion_kinds_;   // every applyTo kind, sorted: a quick "none applies"
+  std::vector<std::string> expansion_paths_;
 };
 
 }  // namespace gatescan

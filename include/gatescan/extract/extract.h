@@ -67,11 +67,41 @@ struct OwnerReference {
   bool controller = false;
 };
 
-// Which pod template a workload carries (for --expand).
+// Which pod template a workload carries (for --expand): kNone when no path
+// of ExtractOptions::template_paths leads to an object; kJobTemplate when
+// spec.jobTemplate does; kSpecTemplate otherwise.
 enum class PodTemplatePath : uint8_t {
   kNone,
-  kSpecTemplate,  // spec.template (Deployment, ReplicaSet, StatefulSet, DaemonSet, RC, Job)
-  kJobTemplate,   // spec.jobTemplate.spec.template (CronJob)
+  kSpecTemplate,  // spec.template (Deployment, ReplicaSet, StatefulSet, DaemonSet, RC, Job), or
+                  // another path
+  kJobTemplate,   // spec.jobTemplate (CronJob)
+};
+
+// What one dotted path of ExtractOptions::template_paths holds in an object,
+// as apimachinery's unstructured.NestedMap (what Gatekeeper's expansion
+// reads a templateSource with) finds it. A path that is simply absent (a
+// missing key, or null on the way) has no record.
+enum class TemplateState : uint8_t {
+  kObject,     // an object: the generated object's content
+  kNotObject,  // NestedMap's accessor error: a value that is not an object on the way or at the end
+};
+
+struct TemplateRecord {
+  std::string_view path;  // the dotted path, as given in template_paths
+  TemplateState state = TemplateState::kObject;
+  // kNotObject: the first byte of the offending JSON value ('"', 't', 'f',
+  // 'n', '[', '-' or a digit), and how many segments of `path` apimachinery's
+  // error names (`.spec.template` for 2): up to the value itself when it is at
+  // the end of the path, one more when it is on the way (NestedFieldNoCopy
+  // names the key it could not look up).
+  uint8_t value_type = 0;
+  uint16_t error_segments = 0;
+  // kObject: the generated object's metadata.generateName ("" when absent or
+  // not a string), metadata.labels (the same rule as ObjectRecord::labels)
+  // and spec.*Containers.
+  std::string_view generate_name;
+  IndexRange labels;
+  IndexRange containers;
 };
 
 struct ObjectRecord {
@@ -105,11 +135,17 @@ struct ObjectRecord {
   std::string_view owner_kind;
   std::string_view owner_name;
   IndexRange containers;  // spec.*Containers, in list order then element order
-  // Pod template (only filled when ExtractOptions::pod_templates is set).
+  // Only filled when ExtractOptions::pod_templates is set: what each template
+  // path holds (into ExtractedBatch::templates, in template_paths order;
+  // absent paths have no record).
+  IndexRange templates;
   PodTemplatePath template_path = PodTemplatePath::kNone;
-  IndexRange template_labels;      // ...template.metadata.labels
-  IndexRange template_containers;  // ...template.spec.*Containers
-  // Job template of a CronJob: its metadata labels (CronJob -> Job expansion).
+  // The containers of every TemplateRecord, contiguous (what the inventory counts).
+  IndexRange template_containers;
+  // Shorthands for the built-in paths: the labels of the pod template
+  // (spec.jobTemplate.spec.template when template_path is kJobTemplate, else
+  // spec.template) and of a CronJob's job template.
+  IndexRange template_labels;
   IndexRange job_template_labels;
   bool has_kind = false;  // "kind" key present with a string value
   bool has_api_version = false;
@@ -124,6 +160,7 @@ struct ExtractedBatch {
   std::vector<ContainerRef> containers;
   std::vector<std::string_view> image_elements;  // see ContainerRef::image_elements
   std::vector<OwnerReference> owner_references;  // see ObjectRecord::owner_references
+  std::vector<TemplateRecord> templates;         // see ObjectRecord::templates
   StringArena arena;
 
   void Clear() {
@@ -132,12 +169,19 @@ struct ExtractedBatch {
     containers.clear();
     image_elements.clear();
     owner_references.clear();
+    templates.clear();
     arena.Clear();
   }
 };
 
+// The paths Gatekeeper's two documented ExpansionTemplates read, one after
+// the other (BuiltinExpansionTemplates in evaluate.h): Deployment & co ->
+// Pod, CronJob -> Job -> Pod.
+std::vector<std::string> DefaultTemplatePaths();
+
 struct ExtractOptions {
-  bool pod_templates = false;  // also read spec.template / spec.jobTemplate (for --expand)
+  // Also read what template_paths hold (for --expand).
+  bool pod_templates = false;
   // Also read metadata.uid and metadata.ownerReferences (owner attribution).
   // Off, they stay empty and are only validated: reading them costs ~2% of a
   // scan of a pods dump where every pod has an owner (callgrind).
@@ -148,6 +192,11 @@ struct ExtractOptions {
   // strings, control characters, unbalanced brackets and a token that cannot
   // start a value are still errors. Off is about 20% faster.
   bool validate = true;
+  // Dotted paths from the object's root (an ExpansionTemplate's
+  // templateSource, or several of them joined for nested expansion, e.g.
+  // "spec.jobTemplate.spec.template"); a segment is one key, split on '.'
+  // as Gatekeeper splits it. Empty: DefaultTemplatePaths().
+  std::vector<std::string> template_paths = {};
 };
 
 // Stage 1 of one object done elsewhere (the framer does it while it seeks the
