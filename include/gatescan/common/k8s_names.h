@@ -38,8 +38,8 @@ std::string_view ContainerTypeWord(ContainerList list);
 // more than one '/' ("apps/v1/x") it is an error, and `valid` is false with
 // both parts empty. Gatekeeper reads every object through
 // Unstructured.GroupVersionKind(), which returns an EMPTY group, version
-// and kind on that error: callers must blank the kind too when !valid, for
-// matching (spec.match.kinds) and for output (audit, ndjson) alike.
+// and kind on that error, and gator then refuses the object: the pipeline
+// makes such an object an error record before matching or output.
 struct GroupVersion {
   std::string_view group;
   std::string_view version;
