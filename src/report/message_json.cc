@@ -2,8 +2,6 @@
 #include "message_json.h"
 
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 
 #include "gatescan/common/json_text.h"
 
@@ -34,29 +32,6 @@ constexpr std::array<bool, 256> kPlain = [] {
   return plain;
 }();
 
-// Whether every byte is kPlain, eight at a time: a word is plain unless a
-// byte is below 0x20, is '"' or '\\', or has its top bit set. The zero-byte
-// and less-than tests are exact for the word as a whole (a borrow can only
-// mark bytes above one that really is zero or below).
-bool AllPlain(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t x) { return ((x - kOnes) & ~x & kHighs) != 0; };
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    const bool below_space = ((x - kOnes * 0x20) & ~x & kHighs) != 0;
-    if (below_space || (x & kHighs) != 0 || has_zero(x ^ (kOnes * '"')) ||
-        has_zero(x ^ (kOnes * '\\'))) {
-      return false;
-    }
-  }
-  for (; i < s.size(); ++i) {
-    if (!kPlain[static_cast<unsigned char>(s[i])]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void JsonLine::Truncate(size_t count) {
@@ -74,7 +49,10 @@ void JsonLine::AppendTo(std::string* out) const {
 }
 
 std::string_view JsonEscapedView(std::string_view s, std::string* scratch) {
-  if (AllPlain(s)) return s;
+  if (std::all_of(s.begin(), s.end(),
+                  [](char c) { return kPlain[static_cast<unsigned char>(c)]; })) {
+    return s;
+  }
   scratch->clear();
   AppendJsonString(s, scratch);
   return std::string_view(*scratch).substr(1, scratch->size() - 2);
