@@ -1,6 +1,7 @@
 #include "gatescan/evaluate/evaluate.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <span>
@@ -274,6 +275,11 @@ Evaluator::Evaluator(const Policy& policy, EvaluateOptions options)
     effective_.push_back(EffectiveActionAt(constraint, options_.enforcement_point));
     applies_.push_back(AppliesAt(constraint, options_.enforcement_point));
   }
+  for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
+    uint32_t first = 0;
+    while (!(policy_.constraints[first].match == policy_.constraints[ci].match)) ++first;
+    same_match_.push_back(first);
+  }
 }
 
 bool Evaluator::Selected(const ObjectRecord& object, const ExtractedBatch& batch) const {
@@ -297,12 +303,22 @@ bool Evaluator::Selected(const ObjectRecord& object, const ExtractedBatch& batch
 void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* out,
                        StringArena* arena) const {
   std::string match_error;
+  // Outcomes of the first kDecided constraints, for the later ones with an
+  // equal spec.match (same_match_); an error is decided again for its message.
+  constexpr uint32_t kDecided = 64;
+  std::array<std::optional<MatchOutcome>, kDecided> decided;
   for (uint32_t ci = 0; ci < policy_.constraints.size(); ++ci) {
     const Constraint& constraint = policy_.constraints[ci];
     if (!applies_[ci]) continue;
     match_error.clear();
-    const MatchOutcome outcome =
-        Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);
+    const uint32_t same = same_match_[ci];
+    MatchOutcome outcome;
+    if (same < kDecided && decided[same].has_value() && *decided[same] != MatchOutcome::kError) {
+      outcome = *decided[same];
+    } else {
+      outcome = Matches(constraint.match, reviewed.target, policy_.namespaces, &match_error);
+    }
+    if (ci < kDecided) decided[ci] = outcome;
     if (outcome == MatchOutcome::kNoMatch) continue;
     Violation base;
     base.constraint = ci;
@@ -337,6 +353,7 @@ void Evaluator::Review(const ReviewedObject& reviewed, std::vector<Violation>* o
       v.image = container.image;
       v.message = RenderMessage(*rule, reviewed.implied_by, container.name, container.image,
                                 constraint.entries_rendered, arena);
+      v.format = &*rule;
       out->push_back(v);
     }
   }
@@ -364,6 +381,7 @@ void Evaluator::ReviewDeny(uint32_t ci, const Violation& base, const ReviewedObj
       v.image = container.image;
       v.message = RenderMessage(rule.message, reviewed.implied_by, container.name, container.image,
                                 constraint.entries_rendered, arena);
+      v.format = &rule.message;
       out->push_back(v);
     }
   }

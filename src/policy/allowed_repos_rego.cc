@@ -60,27 +60,25 @@ bool IsImageMatchesHelper(const Helper& helper) {
          starts = false;
     for (const auto& st : SplitStatements(body)) {
       std::smatch m;
-      if (std::regex_match(st, m, std::regex(kId + R"(\s*:?=\s*)" + images + R"(\[_\])"))) {
+      if (rego::RegexMatch(st, m, kId + R"(\s*:?=\s*)" + images + R"(\[_\])")) {
         item = m[1];
         iterates = true;
-      } else if (!item.empty() && std::regex_match(st, std::regex(R"(not\s+endswith\(\s*)" + item +
-                                                                  R"(\s*,\s*"\*"\s*\))"))) {
-        not_endswith = true;
-      } else if (!item.empty() && std::regex_match(st, std::regex(R"(endswith\(\s*)" + item +
-                                                                  R"(\s*,\s*"\*"\s*\))"))) {
-        endswith = true;
       } else if (!item.empty() &&
-                 (std::regex_match(st, std::regex(item + R"(\s*==\s*)" + image)) ||
-                  std::regex_match(st, std::regex(image + R"(\s*==\s*)" + item)))) {
+                 rego::RegexMatch(st, R"(not\s+endswith\(\s*)" + item + R"(\s*,\s*"\*"\s*\))")) {
+        not_endswith = true;
+      } else if (!item.empty() &&
+                 rego::RegexMatch(st, R"(endswith\(\s*)" + item + R"(\s*,\s*"\*"\s*\))")) {
+        endswith = true;
+      } else if (!item.empty() && (rego::RegexMatch(st, item + R"(\s*==\s*)" + image) ||
+                                   rego::RegexMatch(st, image + R"(\s*==\s*)" + item))) {
         equals = true;
-      } else if (!item.empty() && std::regex_match(st, m,
-                                                   std::regex(kId + R"(\s*:?=\s*trim_suffix\(\s*)" +
-                                                              item + R"(\s*,\s*"\*"\s*\))"))) {
+      } else if (!item.empty() &&
+                 rego::RegexMatch(
+                     st, m, kId + R"(\s*:?=\s*trim_suffix\(\s*)" + item + R"(\s*,\s*"\*"\s*\))")) {
         prefix = m[1];
         trims = true;
-      } else if (!prefix.empty() &&
-                 std::regex_match(st, std::regex(R"(startswith\(\s*)" + image + R"(\s*,\s*)" +
-                                                 prefix + R"(\s*\))"))) {
+      } else if (!prefix.empty() && rego::RegexMatch(st, R"(startswith\(\s*)" + image +
+                                                             R"(\s*,\s*)" + prefix + R"(\s*\))")) {
         starts = true;
       } else {
         return false;
@@ -100,7 +98,7 @@ class RegoRecogniser {
   // container list".
   std::string Recognise(const std::string& head, const std::string& body, RecognisedRule* out) {
     std::smatch m;
-    if (!std::regex_search(head, m, std::regex(R"re("msg"\s*:\s*([A-Za-z_]\w*))re"))) {
+    if (!rego::RegexSearch(head, m, R"re("msg"\s*:\s*([A-Za-z_]\w*))re")) {
       return "its head has no \"msg\" field";
     }
     msg_var_ = m[1];
@@ -108,12 +106,10 @@ class RegoRecogniser {
     bool not_any = false;
     std::string not_any_var;
     for (const auto& st : SplitStatements(body)) {
-      if (std::regex_match(
-              st, m,
-              std::regex(kId + R"(\s*:?=\s*input\.review\.object\.spec\.)" + kId + R"(\[_\])")) ||
-          std::regex_match(
-              st, m,
-              std::regex(R"(some\s+)" + kId + R"(\s+in\s+input\.review\.object\.spec\.)" + kId))) {
+      if (rego::RegexMatch(st, m,
+                           kId + R"(\s*:?=\s*input\.review\.object\.spec\.)" + kId + R"(\[_\])") ||
+          rego::RegexMatch(st, m,
+                           R"(some\s+)" + kId + R"(\s+in\s+input\.review\.object\.spec\.)" + kId)) {
         ContainerList list;
         if (!ParseList(m[2].str(), &list))
           return "iterates spec." + m[2].str() + ", not a container list";
@@ -122,34 +118,33 @@ class RegoRecogniser {
         out->container_var = m[1];
         continue;
       }
-      if (std::regex_match(st, std::regex(R"(some\s+[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)")))
-        continue;
-      if (std::regex_match(st, m,
-                           std::regex(R"(not\s+strings\.any_prefix_match\(\s*)" + kId +
-                                      R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))"))) {
+      if (rego::RegexMatch(st, R"(some\s+[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)")) continue;
+      if (rego::RegexMatch(st, m,
+                           R"(not\s+strings\.any_prefix_match\(\s*)" + kId +
+                               R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))")) {
         if (std::string e = SetPredicate(out, RepoPredicate::kPrefix, m[1], m[2]); !e.empty())
           return e;
         out->any_prefix_match = true;
         continue;
       }
-      if (std::regex_match(st, m,
-                           std::regex(kId + R"(\s*:?=\s*\[\s*)" + kId + R"(\s*\|\s*)" + kId +
-                                      R"(\s*:?=\s*input\.parameters\.)" + kId +
-                                      R"(\[_\]\s*;\s*\2\s*:?=\s*startswith\(\s*)" + kId +
-                                      R"(\.image\s*,\s*\3\s*\)\s*\])"))) {
+      if (rego::RegexMatch(st, m,
+                           kId + R"(\s*:?=\s*\[\s*)" + kId + R"(\s*\|\s*)" + kId +
+                               R"(\s*:?=\s*input\.parameters\.)" + kId +
+                               R"(\[_\]\s*;\s*\2\s*:?=\s*startswith\(\s*)" + kId +
+                               R"(\.image\s*,\s*\3\s*\)\s*\])")) {
         comprehension_var = m[1];
         if (std::string e = SetPredicate(out, RepoPredicate::kPrefix, m[5], m[4]); !e.empty())
           return e;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(R"(not\s+any\(\s*)" + kId + R"(\s*\))"))) {
+      if (rego::RegexMatch(st, m, R"(not\s+any\(\s*)" + kId + R"(\s*\))")) {
         not_any = true;
         not_any_var = m[1];
         continue;
       }
-      if (std::regex_match(st, m,
-                           std::regex(R"(not\s+)" + kId + R"(\(\s*)" + kId +
-                                      R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))"))) {
+      if (rego::RegexMatch(st, m,
+                           R"(not\s+)" + kId + R"(\(\s*)" + kId +
+                               R"(\.image\s*,\s*input\.parameters\.)" + kId + R"(\s*\))")) {
         auto helper = helpers_.find(m[1]);
         if (helper == helpers_.end() || !IsImageMatchesHelper(helper->second)) {
           return "calls " + m[1].str() + ", which is not the allowed-repos v2 image_matches helper";
@@ -160,7 +155,7 @@ class RegoRecogniser {
         }
         continue;
       }
-      if (std::regex_match(st, m, std::regex(kId + R"(\s*:?=\s*sprintf\s*\(([\s\S]*)\))")) &&
+      if (rego::RegexMatch(st, m, kId + R"(\s*:?=\s*sprintf\s*\(([\s\S]*)\))") &&
           m[1] == msg_var_) {
         const std::string call = m[2].str();
         if (std::string e = ParseSprintf(call, out); !e.empty()) return e;
@@ -222,7 +217,7 @@ std::string RecogniseAllowedReposRego(std::string_view rego, ConstraintTemplate*
     if (rule.head.starts_with("violation") &&
         (rule.head.size() == 9 || !IsIdentChar(rule.head[9]))) {
       violations.push_back(&rule);
-    } else if (std::regex_match(rule.head, m, std::regex(kId + R"(\s*\(([^()]*)\)\s*(if)?)"))) {
+    } else if (rego::RegexMatch(rule.head, m, kId + R"(\s*\(([^()]*)\)\s*(if)?)")) {
       Helper& helper = helpers[m[1]];
       std::vector<std::string> params;
       std::stringstream ps(m[2].str());

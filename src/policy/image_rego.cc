@@ -8,6 +8,7 @@
 // or the template is refused with the rule and the statement named.
 #include "gatescan/policy/image_rego.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <regex>
@@ -29,10 +30,52 @@ struct Module {
   std::vector<rego::Rule> rules;
 };
 
+// ECMAScript's \s, the class the recognisers' patterns use.
+bool IsRegexSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// The first `package\s+([A-Za-z_][\w.]*)` in the module, scanned by hand: the
+// module may be any size (rego::RegexSearch bounds its text).
+std::string PackageName(std::string_view code) {
+  constexpr std::string_view kPackage = "package";
+  for (size_t at = code.find(kPackage); at != std::string_view::npos;
+       at = code.find(kPackage, at + 1)) {
+    size_t i = at + kPackage.size();
+    const size_t spaces = i;
+    while (i < code.size() && IsRegexSpace(code[i])) ++i;
+    if (i == spaces || i >= code.size()) continue;
+    if (!rego::IsIdentChar(code[i]) || (code[i] >= '0' && code[i] <= '9')) continue;
+    const size_t start = i;
+    while (i < code.size() && (rego::IsIdentChar(code[i]) || code[i] == '.')) ++i;
+    return std::string(code.substr(start, i - start));
+  }
+  return "";
+}
+
+// Whether a line is `\s*import\s+data.lib.exempt_container.is_exempt\s*`.
+bool ImportsIsExempt(std::string_view code) {
+  constexpr std::string_view kImport = "import", kPath = "data.lib.exempt_container.is_exempt";
+  for (size_t begin = 0; begin <= code.size();) {
+    size_t end = code.find('\n', begin);
+    if (end == std::string_view::npos) end = code.size();
+    std::string_view line = code.substr(begin, end - begin);
+    while (!line.empty() && IsRegexSpace(line.front())) line.remove_prefix(1);
+    while (!line.empty() && IsRegexSpace(line.back())) line.remove_suffix(1);
+    if (line.starts_with(kImport) && line.ends_with(kPath) &&
+        line.size() > kImport.size() + kPath.size()) {
+      const std::string_view gap =
+          line.substr(kImport.size(), line.size() - kImport.size() - kPath.size());
+      if (std::all_of(gap.begin(), gap.end(), IsRegexSpace)) return true;
+    }
+    begin = end + 1;
+  }
+  return false;
+}
+
 bool ParseModule(std::string_view text, Module* out) {
   const std::string code = rego::StripComments(text);
-  std::smatch m;
-  if (std::regex_search(code, m, std::regex(R"(package\s+([A-Za-z_][\w.]*))"))) out->package = m[1];
+  out->package = PackageName(code);
   return rego::SplitRules(code, &out->rules);
 }
 
@@ -53,7 +96,7 @@ std::map<std::string, Function> Functions(const Module& module) {
   std::smatch m;
   for (const auto& rule : module.rules) {
     const std::string head = rego::Canonical(rule.head);
-    if (!std::regex_match(head, m, std::regex(kId + R"(\(([^()]*)\)(?: if)?)"))) continue;
+    if (!rego::RegexMatch(head, m, kId + R"(\(([^()]*)\)(?: if)?)")) continue;
     Function& f = out[m[1]];
     f.params.clear();
     std::string params = m[2];
@@ -110,15 +153,14 @@ std::map<std::string, uint8_t> ContainerSets(const Module& module) {
   std::smatch m;
   for (const auto& rule : module.rules) {
     const std::string head = rego::Canonical(rule.head);
-    if (!std::regex_match(head, m, std::regex(kId + R"(\[)" + kId + R"(\](?: if)?)"))) continue;
+    if (!rego::RegexMatch(head, m, kId + R"(\[)" + kId + R"(\](?: if)?)")) continue;
     const std::string name = m[1], var = m[2];
     if (name == "violation") continue;
     const std::vector<std::string> body = CanonicalStatements(rule.body);
     uint8_t bit = 0;
     if (body.size() == 1 &&
-        std::regex_match(
-            body[0], m,
-            std::regex(kId + kAssign + R"(input\.review\.object\.spec\.)" + kId + R"(\[_\])")) &&
+        rego::RegexMatch(body[0], m,
+                         kId + kAssign + R"(input\.review\.object\.spec\.)" + kId + R"(\[_\])") &&
         m[1] == var && ParseList(m[2].str(), &bit) && (out.count(name) == 0 || out[name] != 0)) {
       out[name] |= bit;
     } else {
@@ -135,7 +177,7 @@ class RuleRecogniser {
 
   std::string Recognise(const rego::Rule& rule, ImageRule* out, std::string* parameter) {
     std::smatch m;
-    if (!std::regex_search(rule.head, m, std::regex(R"re("msg"\s*:\s*([A-Za-z_]\w*))re"))) {
+    if (!rego::RegexSearch(rule.head, m, R"re("msg"\s*:\s*([A-Za-z_]\w*))re")) {
       return "its head has no \"msg\" field";
     }
     const std::string msg_var = m[1];
@@ -158,12 +200,11 @@ class RuleRecogniser {
         *parameter = p;
         return "";
       };
-      if (std::regex_match(st, std::regex(R"(some [A-Za-z_]\w*(,[A-Za-z_]\w*)*)"))) continue;
-      if (std::regex_match(
-              st, m,
-              std::regex(kId + kAssign + R"(input\.review\.object\.spec\.)" + kId + R"(\[_\])")) ||
-          std::regex_match(
-              st, m, std::regex(R"(some )" + kId + R"( in input\.review\.object\.spec\.)" + kId))) {
+      if (rego::RegexMatch(st, R"(some [A-Za-z_]\w*(,[A-Za-z_]\w*)*)")) continue;
+      if (rego::RegexMatch(st, m,
+                           kId + kAssign + R"(input\.review\.object\.spec\.)" + kId + R"(\[_\])") ||
+          rego::RegexMatch(st, m,
+                           R"(some )" + kId + R"( in input\.review\.object\.spec\.)" + kId)) {
         uint8_t bit = 0;
         if (!ParseList(m[2].str(), &bit))
           return "iterates spec." + m[2].str() + ", not a container list";
@@ -172,8 +213,7 @@ class RuleRecogniser {
         out->lists = bit;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(kId + kAssign + kId + R"(\[_\])")) &&
-          sets_.count(m[2]) != 0) {
+      if (rego::RegexMatch(st, m, kId + kAssign + kId + R"(\[_\])") && sets_.count(m[2]) != 0) {
         if (sets_.at(m[2]) == 0)
           return "iterates " + m[2].str() + ", which is not a set of container lists";
         if (!container_.empty()) return "iterates more than one container list";
@@ -181,32 +221,30 @@ class RuleRecogniser {
         out->lists = sets_.at(m[2]);
         continue;
       }
-      if (std::regex_match(st, m, std::regex(R"(not is_exempt\()" + kId + R"(\))"))) {
+      if (rego::RegexMatch(st, m, R"(not is_exempt\()" + kId + R"(\))")) {
         if (m[1] != container_) return not_understood;
         if (!exempt_available_)
           return "calls is_exempt, which is not gatekeeper-library's lib.exempt_container";
         out->exempt = true;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(kId + kAssign + kId + R"(\.image)"))) {
+      if (rego::RegexMatch(st, m, kId + kAssign + kId + R"(\.image)")) {
         if (m[2] != container_ || !alias_.empty()) return not_understood;
         alias_ = m[1];
         continue;
       }
-      if (std::regex_match(st, m,
-                           std::regex(R"(startswith\()" + kImg + R"(,input\.parameters\.)" + kId +
-                                      R"(\[_\]\))"))) {
+      if (rego::RegexMatch(
+              st, m, R"(startswith\()" + kImg + R"(,input\.parameters\.)" + kId + R"(\[_\]\))")) {
         if (!is_image(m[1])) return not_understood;
         if (auto e = set_param(m[2]); !e.empty()) return e;
         if (auto e = set_check(ImageCheck::kDisallowedPrefix); !e.empty()) return e;
         continue;
       }
       // [forbid | tag = input.parameters.tags[_]; forbid = endswith(image, concat(":", ["", tag]))]
-      if (std::regex_match(
-              st, m,
-              std::regex(kId + kAssign + R"(\[)" + kId + R"(\|)" + kId + kAssign +
-                         R"(input\.parameters\.)" + kId + R"(\[_\];\2)" + kAssign +
-                         R"(endswith\()" + kImg + R"(,concat\(":",\[\"\",\3\]\)\)\])"))) {
+      if (rego::RegexMatch(st, m,
+                           kId + kAssign + R"(\[)" + kId + R"(\|)" + kId + kAssign +
+                               R"(input\.parameters\.)" + kId + R"(\[_\];\2)" + kAssign +
+                               R"(endswith\()" + kImg + R"(,concat\(":",\[\"\",\3\]\)\)\])")) {
         if (!is_image(m[5])) return not_understood;
         if (auto e = set_param(m[4]); !e.empty()) return e;
         pending_[m[1]] = Pending::kEndswithTags;
@@ -214,62 +252,58 @@ class RuleRecogniser {
       }
       // [tag_with_prefix | tag := input.parameters.tags[_]; tag_with_prefix := concat(":", ["",
       // tag])]
-      if (std::regex_match(st, m,
-                           std::regex(kId + kAssign + R"(\[)" + kId + R"(\|)" + kId + kAssign +
-                                      R"(input\.parameters\.)" + kId + R"(\[_\];\2)" + kAssign +
-                                      R"(concat\(":",\[\"\",\3\]\)\])"))) {
+      if (rego::RegexMatch(st, m,
+                           kId + kAssign + R"(\[)" + kId + R"(\|)" + kId + kAssign +
+                               R"(input\.parameters\.)" + kId + R"(\[_\];\2)" + kAssign +
+                               R"(concat\(":",\[\"\",\3\]\)\])")) {
         if (auto e = set_param(m[4]); !e.empty()) return e;
         pending_[m[1]] = Pending::kColonTags;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(R"(any\()" + kId + R"(\))"))) {
+      if (rego::RegexMatch(st, m, R"(any\()" + kId + R"(\))")) {
         if (Take(m[1]) != Pending::kEndswithTags) return not_understood;
         if (auto e = set_check(ImageCheck::kTagSuffixEndswith); !e.empty()) return e;
         continue;
       }
-      if (std::regex_match(
-              st, m, std::regex(R"(strings\.any_suffix_match\()" + kImg + "," + kId + R"(\))"))) {
+      if (rego::RegexMatch(st, m, R"(strings\.any_suffix_match\()" + kImg + "," + kId + R"(\))")) {
         if (!is_image(m[1]) || Take(m[2]) != Pending::kColonTags) return not_understood;
         if (auto e = set_check(ImageCheck::kTagAnySuffixMatch); !e.empty()) return e;
         continue;
       }
-      if (std::regex_match(st, m,
-                           std::regex(kId + kAssign + R"(\[contains\()" + kImg + R"(,":"\)\])"))) {
+      if (rego::RegexMatch(st, m, kId + kAssign + R"(\[contains\()" + kImg + R"(,":"\)\])")) {
         if (!is_image(m[2])) return not_understood;
         pending_[m[1]] = Pending::kContainsColon;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(R"(not contains\()" + kImg + R"(,":"\))"))) {
+      if (rego::RegexMatch(st, m, R"(not contains\()" + kImg + R"(,":"\))")) {
         if (!is_image(m[1])) return not_understood;
         if (auto e = set_check(ImageCheck::kNotContainsColon); !e.empty()) return e;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(kId + kAssign + R"(split\()" + kImg + R"(,"/"\))"))) {
+      if (rego::RegexMatch(st, m, kId + kAssign + R"(split\()" + kImg + R"(,"/"\))")) {
         if (!is_image(m[2])) return not_understood;
         pending_[m[1]] = Pending::kSplitSlash;
         continue;
       }
-      if (std::regex_match(st, m,
-                           std::regex(R"(not contains\()" + kId + R"(\[count\(\1\)-1\],":"\))"))) {
+      if (rego::RegexMatch(st, m, R"(not contains\()" + kId + R"(\[count\(\1\)-1\],":"\))")) {
         if (Take(m[1]) != Pending::kSplitSlash) return not_understood;
         if (auto e = set_check(ImageCheck::kLastComponentNoColon); !e.empty()) return e;
         continue;
       }
-      if (std::regex_match(st, m,
-                           std::regex(kId + kAssign + R"(\[(?:re_match|regex\.match)\()" + kStr +
-                                      "," + kImg + R"(\)\])"))) {
+      if (rego::RegexMatch(
+              st, m,
+              kId + kAssign + R"(\[(?:re_match|regex\.match)\()" + kStr + "," + kImg + R"(\)\])")) {
         if (!is_image(m[3]) || !IsDigestRegex(m[2])) return not_understood;
         pending_[m[1]] = Pending::kDigest;
         continue;
       }
-      if (std::regex_match(
-              st, m,
-              std::regex(R"(not (?:re_match|regex\.match)\()" + kStr + "," + kImg + R"(\))"))) {
+      if (rego::RegexMatch(st, m,
+                           R"(not (?:re_match|regex\.match)\()" + kStr + "," + kImg + R"(\))")) {
         if (!is_image(m[2]) || !IsDigestRegex(m[1])) return not_understood;
         if (auto e = set_check(ImageCheck::kNotDigest); !e.empty()) return e;
         continue;
       }
-      if (std::regex_match(st, m, std::regex(R"(not all\()" + kId + R"(\))"))) {
+      if (rego::RegexMatch(st, m, R"(not all\()" + kId + R"(\))")) {
         const Pending p = Take(m[1]);
         if (p == Pending::kContainsColon) {
           if (auto e = set_check(ImageCheck::kNoColonArrayLiteral); !e.empty()) return e;
@@ -280,7 +314,7 @@ class RuleRecogniser {
         }
         continue;
       }
-      if (std::regex_match(raw, m, std::regex(kId + R"(\s*:?=\s*sprintf\s*\(([\s\S]*)\))")) &&
+      if (rego::RegexMatch(raw, m, kId + R"(\s*:?=\s*sprintf\s*\(([\s\S]*)\))") &&
           m[1] == msg_var) {
         if (has_message) return "assigns " + msg_var + " twice";
         std::string message_param;
@@ -373,8 +407,7 @@ std::string RecogniseDenyRego(ImageFamily family, std::string_view rego_text,
     exempt_available = IsExemptContainerLibrary(local);
   } else {
     const std::string code = rego::StripComments(rego_text);
-    const bool imported = std::regex_search(
-        code, std::regex(R"((^|\n)\s*import\s+data\.lib\.exempt_container\.is_exempt\s*(\n|$))"));
+    const bool imported = ImportsIsExempt(code);
     for (const auto& lib : libs) {
       Module module;
       if (!ParseModule(lib, &module) || module.package != "lib.exempt_container") continue;

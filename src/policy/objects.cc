@@ -176,8 +176,9 @@ Status ParseConstraint(const PolicyObject& object, const std::vector<ConstraintT
     const bool exempts = std::any_of(tmpl->image_rules.begin(), tmpl->image_rules.end(),
                                      [](const ImageRule& rule) { return rule.exempt; });
     if (exempts) {
-      GS_RETURN_IF_ERROR(c.Strings(Child(parameters, "exemptImages"),
-                                   "spec.parameters.exemptImages", &out->exempt_images));
+      const YAML::Node exempt = Child(parameters, "exemptImages");
+      GS_RETURN_IF_ERROR(c.Strings(exempt, "spec.parameters.exemptImages", &out->exempt_images));
+      out->has_exempt_images = Present(exempt);
     }
   }
   GS_RETURN_IF_ERROR(ParseAction(c, Path(spec, {"enforcementAction"}), "spec.enforcementAction",

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <regex>
 #include <sstream>
+#include <unordered_map>
 
 #include "gatescan/common/json_text.h"
 #include "gatescan/common/quote.h"
@@ -10,7 +11,32 @@
 namespace gatescan::rego {
 namespace {
 const std::string kId = R"(([A-Za-z_]\w*))";
+
+// Patterns are built from identifiers the Rego chose, so the cache is
+// bounded: past kCacheSize patterns it starts again. A reference returned
+// here is used within one regex call, before the next lookup.
+const std::regex& Compiled(const std::string& pattern) {
+  constexpr size_t kCacheSize = 512;
+  thread_local std::unordered_map<std::string, std::regex> cache;
+  if (auto it = cache.find(pattern); it != cache.end()) return it->second;
+  if (cache.size() >= kCacheSize) cache.clear();
+  return cache.emplace(pattern, std::regex(pattern)).first->second;
+}
+
 }  // namespace
+
+bool RegexMatch(const std::string& text, std::smatch& m, const std::string& pattern) {
+  return text.size() <= kMaxRegexText && std::regex_match(text, m, Compiled(pattern));
+}
+bool RegexMatch(const std::string& text, const std::string& pattern) {
+  return text.size() <= kMaxRegexText && std::regex_match(text, Compiled(pattern));
+}
+bool RegexSearch(const std::string& text, std::smatch& m, const std::string& pattern) {
+  return text.size() <= kMaxRegexText && std::regex_search(text, m, Compiled(pattern));
+}
+bool RegexSearch(const std::string& text, const std::string& pattern) {
+  return text.size() <= kMaxRegexText && std::regex_search(text, Compiled(pattern));
+}
 
 bool IsIdentChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -265,13 +291,13 @@ std::string ParseSprintf(std::string_view call, const std::string& container_var
   }
   std::smatch m;
   for (const auto& arg : args) {
-    if (std::regex_match(arg, m, std::regex(kId + R"(\.(name|image))"))) {
+    if (RegexMatch(arg, m, kId + R"(\.(name|image))")) {
       if (!container_var.empty() && m[1] != container_var) {
         return "sprintf argument `" + arg + "` is not a field of the container";
       }
       message.args.push_back(m[2] == "name" ? MessageFormat::Arg::kName
                                             : MessageFormat::Arg::kImage);
-    } else if (std::regex_match(arg, m, std::regex(R"(input\.parameters\.)" + kId))) {
+    } else if (RegexMatch(arg, m, R"(input\.parameters\.)" + kId)) {
       if (!parameter->empty() && *parameter != m[1]) return "uses two parameters";
       *parameter = m[1];
       message.args.push_back(MessageFormat::Arg::kList);

@@ -138,13 +138,23 @@ class AuditReporter final : public Reporter {
     json->BeginObject();
     json->Key("enforcementAction");
     json->String(ActionName(c.action));
+    // The parameters gatescan reads, as the API server stores the
+    // constraint (string arrays) and kubectl prints it (keys sorted, as Go
+    // marshals a map): the template's list and exemptImages.
+    std::map<std::string_view, const std::vector<std::string>*> parameters;
     if (c.has_list && c.template_index < policy_.templates.size()) {
+      parameters[policy_.templates[c.template_index].parameter] = &c.entries;
+    }
+    if (c.has_exempt_images) parameters.emplace("exemptImages", &c.exempt_images);
+    if (!parameters.empty()) {
       json->Key("parameters");
       json->BeginObject();
-      json->Key(policy_.templates[c.template_index].parameter);
-      json->BeginArray();
-      for (const std::string& entry : c.entries) json->String(entry);
-      json->EndArray();
+      for (const auto& [key, values] : parameters) {
+        json->Key(key);
+        json->BeginArray();
+        for (const std::string& value : *values) json->String(value);
+        json->EndArray();
+      }
       json->EndObject();
     }
     if (!c.scoped_actions.empty()) {

@@ -1,8 +1,7 @@
 // fields.cc — the pieces several output formats share (fields.h).
 #include "fields.h"
 
-#include <cinttypes>
-#include <cstdio>
+#include <charconv>
 
 #include "gatescan/audit/owner.h"
 #include "gatescan/common/k8s_names.h"
@@ -16,10 +15,11 @@ GroupVersion SplitGroupVersion(std::string_view api_version) {
   return {gv.group, gv.version};
 }
 
+// std::to_chars, not snprintf: ndjson writes one offset per object.
 void AppendUint(uint64_t value, std::string* out) {
   char buf[24];
-  const int n = std::snprintf(buf, sizeof buf, "%" PRIu64, value);
-  out->append(buf, static_cast<size_t>(n));
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, end);
 }
 
 std::string_view SourceName(const RecordOrigin& origin) {

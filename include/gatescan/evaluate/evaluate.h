@@ -36,6 +36,11 @@ struct Violation {
   std::string_view image;
   std::string_view message;     // the complete message, "[Implied by X] " included
   std::string_view implied_by;  // expansion template name, empty when not expanded
+  // The sprintf `message` was rendered from (with container_name, image and
+  // the constraint's entries_rendered; "[Implied by X] " in front when
+  // implied_by is set), so a reporter can write the message from pre-escaped
+  // pieces; null for match errors. Points into the Policy.
+  const MessageFormat* format = nullptr;
   bool is_match_error = false;  // a Gatekeeper match error (e.g. unknown Namespace)
 };
 
@@ -167,6 +172,9 @@ class Evaluator {
   std::vector<EnforcementAction> effective_;  // parallel to policy_.constraints
   bool gator_ = false;         // reviewing as gator does (options_.enforcement_point)
   std::vector<bool> applies_;  // scoped constraints: listed at the enforcement point
+  // Parallel: the first constraint whose spec.match equals this one's (its
+  // own index when none does), so Review decides each distinct spec once.
+  std::vector<uint32_t> same_match_;
   std::vector<ExpansionTemplate> expansions_;  // given, or the built-in ones
   std::vector<std::string> expansion_kinds_;   // every applyTo kind, sorted: a quick "none applies"
   std::vector<std::string> expansion_paths_;

@@ -119,6 +119,7 @@ struct Constraint {
   std::vector<std::string> entries;        // the allowed repos / images, in order
   std::string entries_rendered;            // as OPA's %v prints the array: ["a", "b\n"]
   std::vector<std::string> exempt_images;  // parameters.exemptImages (lib.exempt_container)
+  bool has_exempt_images = false;          // parameters.exemptImages given (even empty)
   EnforcementAction action = EnforcementAction::kDeny;
   std::vector<ScopedEnforcementAction> scoped_actions;
   MatchSpec match;

@@ -8,6 +8,7 @@
 // decide what the statements mean. Pure functions, thread-safe.
 #pragma once
 
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,19 @@ std::string Canonical(std::string_view statement);
 // non-empty one). Returns "" or what was not understood.
 std::string ParseSprintf(std::string_view call, const std::string& container_var,
                          std::string* parameter, MessageFormat* out);
+
+// std::regex_match / std::regex_search for the recognisers, with two
+// differences. libstdc++'s matcher recurses once per character a repetition
+// consumes, so a long text (a fuzzed megabyte-long statement) would exhaust
+// the stack: text longer than kMaxRegexText never matches (a statement of
+// gatekeeper-library's templates is a few hundred bytes at most; a longer one
+// is not understood, so its template is refused, never misjudged). And each
+// pattern is compiled once per thread, not once per call (compiling was most
+// of the cost of loading a policy).
+inline constexpr size_t kMaxRegexText = 4096;
+bool RegexMatch(const std::string& text, std::smatch& m, const std::string& pattern);
+bool RegexMatch(const std::string& text, const std::string& pattern);
+bool RegexSearch(const std::string& text, std::smatch& m, const std::string& pattern);
+bool RegexSearch(const std::string& text, const std::string& pattern);
 
 }  // namespace gatescan::rego

@@ -29,6 +29,7 @@ struct LabelRequirement {
   std::string key;
   Op op = Op::kExists;
   std::vector<std::string> values;
+  bool operator==(const LabelRequirement&) const = default;
 };
 
 // metav1.LabelSelector: matchLabels AND every matchExpression. An empty
@@ -36,11 +37,13 @@ struct LabelRequirement {
 struct LabelSelector {
   std::vector<std::pair<std::string, std::string>> match_labels;
   std::vector<LabelRequirement> match_expressions;
+  bool operator==(const LabelSelector&) const = default;
 };
 
 struct KindSelector {
   std::vector<std::string> api_groups;  // "" is the core group, "*" any
   std::vector<std::string> kinds;       // "*" any
+  bool operator==(const KindSelector&) const = default;
 };
 
 enum class MatchScope { kAny, kCluster, kNamespaced };
@@ -58,6 +61,8 @@ struct MatchSpec {
   std::optional<LabelSelector> label_selector;
   std::optional<LabelSelector> namespace_selector;
   std::string name;  // empty: any name; wildcards as for namespaces
+  // Equal specs decide every object alike (Matches is a pure function).
+  bool operator==(const MatchSpec&) const = default;
 };
 
 // Labels of the Namespaces the user supplied (from --policy files).
