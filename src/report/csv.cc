@@ -13,12 +13,10 @@ class CsvReporter final : public Reporter {
 
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
-    const GroupVersion gv = SplitGroupVersion(object.api_version);
-    std::string offset;
-    AppendUint(origin.offset, &offset);
+    const ObjectFields fields = MakeObjectFields(object, origin);
     for (const Violation& v : violations) {
       const auto cells =
-          ViolationFieldValues(policy_.constraints[v.constraint], object, gv, v, origin, offset);
+          ViolationFieldValues(policy_.constraints[v.constraint], object, fields, v, origin);
       for (size_t i = 0; i < cells.size(); ++i) {
         if (i > 0) chunk->push_back(',');
         AppendCsvCell(cells[i], chunk);

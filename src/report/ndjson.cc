@@ -17,18 +17,16 @@ class NdjsonReporter final : public Reporter {
 
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
-    const GroupVersion gv = SplitGroupVersion(object.api_version);
-    std::string offset;
-    AppendUint(origin.offset, &offset);
+    const ObjectFields fields = MakeObjectFields(object, origin);
     for (const Violation& v : violations) {
       const auto values =
-          ViolationFieldValues(policy_.constraints[v.constraint], object, gv, v, origin, offset);
+          ViolationFieldValues(policy_.constraints[v.constraint], object, fields, v, origin);
       chunk->append("{\"type\":\"violation\"");
       for (size_t i = 0; i < kOffsetField; ++i) {
         if (i == kImpliedByField && values[i].empty()) continue;  // only with --expand
         Field(kViolationFieldNames[i], values[i], chunk);
       }
-      chunk->append(",\"offset\":").append(offset).append("}\n");  // a number
+      chunk->append(",\"offset\":").append(fields.offset).append("}\n");  // a number
     }
   }
 
