@@ -9,7 +9,8 @@ namespace {
 
 class CsvReporter final : public Reporter {
  public:
-  explicit CsvReporter(const Policy& policy) : policy_(policy) {}
+  CsvReporter(const Policy& policy, const ReportOptions& options)
+      : policy_(policy), baseline_column_(options.baseline_column) {}
 
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
@@ -46,17 +47,21 @@ class CsvReporter final : public Reporter {
     for (std::string_view name : kViolationFieldNames) {
       header.append(header.empty() ? "" : ",").append(name);
     }
+    // Last, so that consumers of the columns above read them where they were
+    // (the baseline marker appends each row's cell).
+    if (baseline_column_) header.append(",baseline");
     return sink->Write(header.append("\r\n"));
   }
 
   const Policy& policy_;
+  bool baseline_column_;
   bool header_written_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy) {
-  return std::make_unique<CsvReporter>(policy);
+std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy, const ReportOptions& options) {
+  return std::make_unique<CsvReporter>(policy, options);
 }
 
 }  // namespace gatescan::report_internal

@@ -55,7 +55,7 @@ void AppendObjectLabel(const ObjectRecord& object, std::string* out);
 std::unique_ptr<Reporter> MakeTextReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeGatorReporter(const Policy& policy);
 std::unique_ptr<Reporter> MakeNdjsonReporter(const Policy& policy);
-std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy);
+std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeAuditReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeAuditLogReporter(const Policy& policy, const ReportOptions& options);
 // Issue 15: sarif.cc, junit.cc, prometheus.cc.
