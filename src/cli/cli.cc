@@ -42,6 +42,8 @@ Examples:
   gatescan --allow docker.io/ --allow registry.k8s.io/ pods.json
   gatescan -p policies/ -o gator dump.json.zst       # byte-identical to `gator test`
   gatescan -p policies/ -o ndjson -n 'team-*' -l app=web dumps/
+  gatescan -q --summary -p policies/ dumps/          # tables: constraint, namespace, workload ...
+  gatescan --group-by workload -p policies/ dumps/   # one line per workload, not per pod
 
 Error records (malformed JSON, unreadable input ...) are printed on standard
 error as `gatescan: SOURCE:OFFSET (item N): MESSAGE` (-o ndjson also carries

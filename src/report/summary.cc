@@ -342,7 +342,7 @@ class SummaryCollector final : public Collector {
   }
 
   void Json(const ScanSummary& summary, std::string* out) const {
-    out->append("{\"type\":\"summary\",\"totals\":{");
+    out->append("{\"format\":\"gatescan-summary\",\"version\":1,\"totals\":{");
     JsonCounts(totals_, out);
     const std::pair<std::string_view, uint64_t> scanned[] = {
         {"objects_scanned", summary.objects},
