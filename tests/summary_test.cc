@@ -345,6 +345,27 @@ TEST(GroupBy, ReplicasAddUpToTheViolationsOnEveryDump) {
   }
 }
 
+// Groups print in the order they first appear and the tables sort, so the
+// output is the same at any thread count.
+TEST(GroupBy, SameOutputAtEveryThreadCount) {
+  GS_REQUIRE_CORPUS();
+  const std::string corpus = (testing::CorpusDir() / "realworld").string();
+  for (const auto& mode :
+       std::vector<std::vector<std::string>>{{"--group-by", "workload", "--summary"},
+                                             {"-o", "ndjson", "--group-by", "workload"},
+                                             {"-o", "summary-json"}}) {
+    const std::vector<std::string> args = Args(mode, Args(kAllow, {"--expand", corpus}));
+    const RunResult one = RunGatescan(Args({"-j1"}, args));
+    const RunResult eight = RunGatescan(Args({"-j8"}, args));
+    EXPECT_FALSE(one.out.empty()) << mode[1];
+    auto masked = [](std::string out) {  // ndjson's closing summary has the run's seconds
+      const size_t at = out.find("\"seconds\":");
+      return at == std::string::npos ? out : out.substr(0, at);
+    };
+    EXPECT_EQ(masked(one.out), masked(eight.out)) << mode[1];
+  }
+}
+
 TEST(GroupBy, OtherFormatsAreAUsageError) {
   TempDir dir;
   const std::string dump = dir.Write("pods.json", Replicas(2, "gcr.io/x:1"));

@@ -258,8 +258,7 @@ class SummaryCollector final : public Collector {
 
   void Text(const ScanSummary& summary, std::string* out) const {
     out->append("Summary: ");
-    AppendNumber(totals_.violations, out);
-    out->append(totals_.violations == 1 ? " violation" : " violations");
+    AppendCount(totals_.violations, "violation", out);
     if (baseline()) {
       out->append(" (");
       AppendNumber(totals_.fresh, out);
@@ -268,16 +267,16 @@ class SummaryCollector final : public Collector {
       out->append(" known)");
     }
     out->append(" in ");
-    AppendNumber(totals_.containers, out);
-    out->append(" containers of ");
-    AppendNumber(totals_.objects, out);
-    out->append(" objects; scanned ");
-    AppendNumber(summary.objects, out);
-    out->append(" objects, ");
-    AppendNumber(summary.containers, out);
-    out->append(" containers, ");
-    AppendNumber(summary.errors, out);
-    out->append(" errors\n");
+    AppendCount(totals_.containers, "container", out);
+    out->append(" of ");
+    AppendCount(totals_.objects, "object", out);
+    out->append("; scanned ");
+    AppendCount(summary.objects, "object", out);
+    out->append(", ");
+    AppendCount(summary.containers, "container", out);
+    out->append(", ");
+    AppendCount(summary.errors, "error", out);
+    out->push_back('\n');
     if (totals_.violations == 0) return;
     std::vector<std::string_view> headers = {"violations"};
     if (baseline()) headers.insert(headers.end(), {"new", "known"});
@@ -287,6 +286,7 @@ class SummaryCollector final : public Collector {
       // Numbers first, right-aligned; the name last, so that no width of
       // untrusted text needs measuring.
       std::vector<size_t> widths;
+      widths.reserve(headers.size());
       for (std::string_view h : headers) widths.push_back(h.size());
       const auto values = [&](const Counts& c) {
         std::vector<uint64_t> v = {c.violations};
@@ -386,6 +386,12 @@ class SummaryCollector final : public Collector {
 
   static void AppendNumber(uint64_t value, std::string* out) {
     report_internal::AppendUint(value, out);
+  }
+  // "1 violation", "2 violations".
+  static void AppendCount(uint64_t value, std::string_view noun, std::string* out) {
+    AppendNumber(value, out);
+    out->append(" ").append(noun);
+    if (value != 1) out->push_back('s');
   }
 
   std::unique_ptr<Collector> inner_;
