@@ -12,6 +12,7 @@
 #include "gatescan/cli/commands.h"
 #include "gatescan/common/status.h"
 #include "gatescan/policy/spec_match.h"
+#include "gatescan/report/summary.h"
 
 namespace gatescan {
 namespace {
@@ -42,6 +43,8 @@ Examples:
   gatescan --allow docker.io/ --allow registry.k8s.io/ pods.json
   gatescan -p policies/ -o gator dump.json.zst       # byte-identical to `gator test`
   gatescan -p policies/ -o ndjson -n 'team-*' -l app=web dumps/
+  gatescan -q --summary -p policies/ dumps/          # tables: constraint, namespace, workload ...
+  gatescan --group-by workload -p policies/ dumps/   # one line per workload, not per pod
 
 Error records (malformed JSON, unreadable input ...) are printed on standard
 error as `gatescan: SOURCE:OFFSET (item N): MESSAGE` (-o ndjson also carries
@@ -77,8 +80,11 @@ struct CliOptions {
   bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
   std::string errors = "20";
   std::vector<std::string> inputs;
-  std::string baseline;       // --baseline FILE (issue 15)
-  bool output_given = false;  // -o given: `gatescan baseline` takes it as the file
+  std::string baseline;             // --baseline FILE (issue 15)
+  bool output_given = false;        // -o given: `gatescan baseline` takes it as the file
+  bool summary = false;             // --summary
+  std::string summary_rows = "20";  // --summary-rows N|all
+  std::string group_by;             // --group-by workload
 };
 
 // The options scan and inventory share.
@@ -122,7 +128,8 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
   po::options_description desc("Scan options");
   desc.add_options()(
       "output,o", po::value(&o->output)->default_value("text"),
-      "text | gator | ndjson | csv | audit | audit-log | sarif | junit | prometheus");
+      "text | gator | ndjson | csv | audit | audit-log | sarif | junit | prometheus | "
+      "summary-json (the --summary tables as one JSON document, every row)");
   AddInputOptions(&desc, o);
   desc.add_options()("violations-limit",
                      po::value(&o->violations_limit)->default_value("unlimited"),
@@ -134,7 +141,15 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
                                                    "exit 0 even when violations are found")(
       "baseline", po::value(&o->baseline),
       "baseline file (or an earlier -o ndjson output): its findings are listed as known and "
-      "only new ones make the exit code 1");
+      "only new ones make the exit code 1")(
+      "summary", po::bool_switch(&o->summary),
+      "after the findings (alone with -q): tables by constraint, namespace, workload, registry "
+      "and image, with violations, containers and objects, most violations first")(
+      "summary-rows", po::value(&o->summary_rows)->default_value("20"),
+      "--summary: rows per table (then '... and N more'), or all")(
+      "group-by", po::value(&o->group_by),
+      "workload: one line (-o text) or record (-o ndjson) per constraint, workload, container "
+      "and image, with its replica count, instead of one per pod");
   return desc;
 }
 
@@ -218,6 +233,41 @@ bool ValidateInputOptions(const CliOptions& o, InputOptions* in, ProgressMode* c
   return true;
 }
 
+// --summary and --group-by (issue 15 item 2), once the format is known.
+bool ValidateSummaryOptions(const CliOptions& o, ScanCommand* command) {
+  if (o.summary) {
+    if (o.summary_rows == "all") {
+      command->summary_rows = 0;
+    } else {
+      char* end = nullptr;
+      const long long n = std::strtoll(o.summary_rows.c_str(), &end, 10);
+      if (o.summary_rows.empty() || *end != '\0' || n < 1) {
+        PrintError("--summary-rows must be a number >= 1 or 'all', not '" + o.summary_rows + "'");
+        return false;
+      }
+      command->summary_rows = n;
+    }
+    // The tables are text: after a text report, or alone with -q.
+    if (command->format != OutputFormat::kText && !o.quiet) {
+      PrintError("--summary prints text tables after -o text, or alone with -q; for -o " +
+                 o.output + " use a second run with -o summary-json");
+      return false;
+    }
+  }
+  if (!o.group_by.empty()) {
+    if (o.group_by != "workload") {
+      PrintError("--group-by takes 'workload', not '" + o.group_by + "'");
+      return false;
+    }
+    if (!GroupByFormatSupported(command->format)) {
+      PrintError("--group-by workload works with -o text and -o ndjson, not -o " + o.output);
+      return false;
+    }
+    command->group_by_workload = true;
+  }
+  return true;
+}
+
 bool ValidateScan(const CliOptions& o, ScanCommand* command) {
   if (!ParseOutputFormat(o.output, &command->format)) {
     PrintError("unknown output format '" + o.output + "' (" + std::string(OutputFormatNames()) +
@@ -237,7 +287,7 @@ bool ValidateScan(const CliOptions& o, ScanCommand* command) {
     command->report.violations_limit = limit;
   }
   command->exit_zero = o.exit_zero;
-  return true;
+  return ValidateSummaryOptions(o, command);
 }
 
 bool ValidateInventory(const CliOptions& o, InventoryCommand* command) {
@@ -430,6 +480,10 @@ int RunCli(int argc, const char* const* argv) {
     return RunInventory(run);
   }
   ScanCommand scan;
+  if (command == "baseline" && (o.summary || !o.group_by.empty())) {
+    PrintError("baseline: --summary and --group-by do not apply (the baseline has its format)");
+    return kExitError;
+  }
   if (command == "baseline") {
     scan.write_baseline_mode = true;
     scan.write_baseline = o.output_given ? o.output : "-";

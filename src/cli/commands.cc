@@ -22,6 +22,7 @@
 #include "gatescan/report/baseline.h"
 #include "gatescan/report/diagnostics.h"
 #include "gatescan/report/sink.h"
+#include "gatescan/report/summary.h"
 
 namespace gatescan {
 namespace {
@@ -142,22 +143,51 @@ int RunScan(const ScanCommand& command) {
     }
   }
   std::atomic<bool> new_denied{false};
+  const bool baseline = !command.read_baseline.empty();
+  report.baseline_column = baseline && command.format == OutputFormat::kCsv;
+  InputOptions in = command.in;
+  // -q --summary: the tables are the one output -q keeps; -o summary-json
+  // has no report under its summary.
+  const bool summary_only = command.summary_rows >= 0 && in.quiet;
+  const bool summary_json = command.format == OutputFormat::kSummaryJson && !summary_only;
+  if (summary_only) in.quiet = false;
   int code = LoadAndScan(
-      command.in, /*need_constraints=*/true, point,
-      command.format == OutputFormat::kNdjson && !command.write_baseline_mode,
+      in, /*need_constraints=*/true, point,
+      command.format == OutputFormat::kNdjson && !command.write_baseline_mode && !summary_only,
       [&](const Policy& policy) -> std::unique_ptr<Collector> {
         if (command.write_baseline_mode) {
           return MakeBaselineWriter(policy, command.write_baseline, report.timestamp,
                                     kGatescanVersion);
         }
+        SummaryOptions summary;
+        summary.json = summary_json;
+        summary.rows = command.summary_rows > 0 ? static_cast<size_t>(command.summary_rows) : 0;
+        if (baseline) {
+          summary.known = &known;
+          summary.edges = &known_edges;
+        }
+        if (summary_only || summary_json) {
+          summary.new_denied = &new_denied;
+          return MakeSummaryCollector(nullptr, policy, summary);
+        }
+        std::unique_ptr<Collector> report_collector;
         std::unique_ptr<Reporter> reporter = MakeReporter(command.format, policy, report);
-        if (command.read_baseline.empty()) return reporter;
-        return MakeBaselineMarker(std::move(reporter), command.format, policy, &known, &known_edges,
-                                  &new_denied);
+        if (command.group_by_workload) {
+          report_collector =
+              MakeGroupCollector(std::move(reporter), command.format, policy, report,
+                                 baseline ? &known : nullptr, &known_edges, &new_denied);
+        } else if (baseline) {
+          report_collector = MakeBaselineMarker(std::move(reporter), command.format, policy, &known,
+                                                &known_edges, &new_denied);
+        } else {
+          report_collector = std::move(reporter);
+        }
+        if (command.summary_rows < 0) return report_collector;
+        return MakeSummaryCollector(std::move(report_collector), policy, summary);
       },
       &result);
   // With a baseline only new findings deny; errors still exit 2.
-  if (!command.read_baseline.empty() && code == kExitViolations && !new_denied.load()) {
+  if (baseline && code == kExitViolations && !new_denied.load()) {
     code = kExitClean;
   }
   if (command.write_baseline_mode && code == kExitViolations) code = kExitClean;

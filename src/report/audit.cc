@@ -34,7 +34,7 @@ class AuditReporter final : public Reporter {
   // Record: constraint index, action byte, group, version, kind, ns, name, message.
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin&, std::string* chunk) const override {
-    const GroupVersion gv = SplitGroupVersion(object.api_version);
+    const k8s::GroupVersion gv = k8s::SplitApiVersion(object.api_version);
     std::string truncated;
     for (const Violation& v : violations) {
       PutU32(v.constraint, chunk);

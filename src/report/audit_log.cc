@@ -26,7 +26,7 @@ class AuditLogReporter final : public Reporter {
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
     if (violations.empty()) return;
-    const GroupVersion gv = SplitGroupVersion(object.api_version);
+    const k8s::GroupVersion gv = k8s::SplitApiVersion(object.api_version);
     std::vector<Label> labels(origin.labels.begin(), origin.labels.end());
     std::stable_sort(labels.begin(), labels.end(),
                      [](const Label& a, const Label& b) { return a.key < b.key; });
@@ -34,7 +34,7 @@ class AuditLogReporter final : public Reporter {
     std::string truncated;
     for (const Violation& v : violations) {
       const Constraint& c = policy_.constraints[v.constraint];
-      const GroupVersion cgv = SplitGroupVersion(c.api_version);
+      const k8s::GroupVersion cgv = k8s::SplitApiVersion(c.api_version);
       line.clear();
       Begin(MaybeTruncate(v.message, options_.truncate_messages, &truncated), &line);
       line.append(",\"details\":{}");
@@ -92,7 +92,7 @@ class AuditLogReporter final : public Reporter {
     for (size_t i = 0; i < totals_.size(); ++i) {
       if (totals_[i] == 0) continue;
       const Constraint& c = policy_.constraints[i];
-      const GroupVersion cgv = SplitGroupVersion(c.api_version);
+      const k8s::GroupVersion cgv = k8s::SplitApiVersion(c.api_version);
       Begin("audit results for constraint", &lines);
       Field("event_type", "constraint_audited", &lines);
       Field("constraint_group", cgv.group, &lines);

@@ -92,14 +92,13 @@ class Marker final : public Collector {
         new_denied_(new_denied) {}
 
   void Collect(const EvaluatedObject& e, std::string* chunk) const override {
-    const bool marks = format_ == OutputFormat::kText || format_ == OutputFormat::kNdjson;
+    const bool marks = format_ == OutputFormat::kText || format_ == OutputFormat::kNdjson ||
+                       format_ == OutputFormat::kSarif || format_ == OutputFormat::kCsv;
     bool denied = false;
     std::string one;
     if (marks) inner_->FormatEveryObject(e, chunk);
     for (const Violation& v : e.violations) {
-      FindingKey key = MakeFindingKey(policy_.constraints[v.constraint], *e.object, Labels(e), v);
-      LiftOwner(*edges_, &key);
-      const bool known = known_->count(key) != 0;
+      const bool known = IsKnownFinding(policy_, *known_, *edges_, e, v);
       denied = denied || (!known && IsDenying(v));
       if (!marks) continue;
       one.clear();
@@ -128,14 +127,29 @@ class Marker final : public Collector {
       out->append(lines);
       return;
     }
-    constexpr std::string_view kHead = "{\"type\":\"violation\"";
-    if (lines.substr(0, kHead.size()) != kHead) {
+    if (format_ == OutputFormat::kCsv) {  // one row: the last cell
+      constexpr std::string_view kEnd = "\r\n";
+      out->append(lines.substr(0, lines.size() - kEnd.size()));
+      out->append(known ? ",known" : ",new").append(kEnd);
+      return;
+    }
+    // SARIF's own words: a result in the baseline is "unchanged".
+    const bool sarif = format_ == OutputFormat::kSarif;
+    const std::string_view head = sarif ? "{\"ruleId\":" : "{\"type\":\"violation\"";
+    const size_t at = lines.find(head);
+    if (at == std::string_view::npos) {
       out->append(lines);
       return;
     }
-    out->append(kHead);
+    if (sarif) {  // {"baselineState":..,"ruleId":..
+      out->append(lines.substr(0, at + 1));
+      out->append(known ? "\"baselineState\":\"unchanged\"," : "\"baselineState\":\"new\",");
+      out->append(lines.substr(at + 1));
+      return;
+    }
+    out->append(lines.substr(0, at + head.size()));  // {"type":"violation","baseline":..
     out->append(known ? ",\"baseline\":\"known\"" : ",\"baseline\":\"new\"");
-    out->append(lines.substr(kHead.size()));
+    out->append(lines.substr(at + head.size()));
   }
 
   std::unique_ptr<Reporter> inner_;
@@ -147,6 +161,13 @@ class Marker final : public Collector {
 };
 
 }  // namespace
+
+bool IsKnownFinding(const Policy& policy, const FindingSet& known, const OwnerEdges& edges,
+                    const EvaluatedObject& e, const Violation& v) {
+  FindingKey key = MakeFindingKey(policy.constraints[v.constraint], *e.object, Labels(e), v);
+  LiftOwner(edges, &key);
+  return known.count(key) != 0;
+}
 
 std::unique_ptr<Collector> MakeBaselineWriter(const Policy& policy, std::string path,
                                               std::string created, std::string version) {

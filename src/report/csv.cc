@@ -9,16 +9,15 @@ namespace {
 
 class CsvReporter final : public Reporter {
  public:
-  explicit CsvReporter(const Policy& policy) : policy_(policy) {}
+  CsvReporter(const Policy& policy, const ReportOptions& options)
+      : policy_(policy), baseline_column_(options.baseline_column) {}
 
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
-    const GroupVersion gv = SplitGroupVersion(object.api_version);
-    std::string offset;
-    AppendUint(origin.offset, &offset);
+    const ObjectFields fields = MakeObjectFields(object, origin);
     for (const Violation& v : violations) {
       const auto cells =
-          ViolationFieldValues(policy_.constraints[v.constraint], object, gv, v, origin, offset);
+          ViolationFieldValues(policy_.constraints[v.constraint], object, fields, v, origin);
       for (size_t i = 0; i < cells.size(); ++i) {
         if (i > 0) chunk->push_back(',');
         AppendCsvCell(cells[i], chunk);
@@ -48,17 +47,21 @@ class CsvReporter final : public Reporter {
     for (std::string_view name : kViolationFieldNames) {
       header.append(header.empty() ? "" : ",").append(name);
     }
+    // Last, so that consumers of the columns above read them where they were
+    // (the baseline marker appends each row's cell).
+    if (baseline_column_) header.append(",baseline");
     return sink->Write(header.append("\r\n"));
   }
 
   const Policy& policy_;
+  bool baseline_column_;
   bool header_written_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy) {
-  return std::make_unique<CsvReporter>(policy);
+std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy, const ReportOptions& options) {
+  return std::make_unique<CsvReporter>(policy, options);
 }
 
 }  // namespace gatescan::report_internal

@@ -8,13 +8,6 @@
 
 namespace gatescan::report_internal {
 
-std::string_view ContainerTypeWord(ContainerList list) { return k8s::ContainerTypeWord(list); }
-
-GroupVersion SplitGroupVersion(std::string_view api_version) {
-  const k8s::GroupVersion gv = k8s::SplitApiVersion(api_version);
-  return {gv.group, gv.version};
-}
-
 // std::to_chars, not snprintf: ndjson writes one offset per object.
 void AppendUint(uint64_t value, std::string* out) {
   char buf[24];
@@ -27,27 +20,33 @@ std::string_view SourceName(const RecordOrigin& origin) {
                                  : std::string_view();
 }
 
+ObjectFields MakeObjectFields(const ObjectRecord& object, const RecordOrigin& origin) {
+  ObjectFields fields{k8s::SplitApiVersion(object.api_version), {}};
+  AppendUint(origin.offset, &fields.offset);
+  return fields;
+}
+
 std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
-    const Constraint& c, const ObjectRecord& object, const GroupVersion& gv, const Violation& v,
-    const RecordOrigin& origin, std::string_view offset) {
+    const Constraint& c, const ObjectRecord& object, const ObjectFields& fields, const Violation& v,
+    const RecordOrigin& origin) {
   const Owner owner = TopOwner(object, origin.labels);
   return {c.kind,
           c.name,
           ActionName(v.action),
-          gv.group,
-          gv.version,
+          fields.gv.group,
+          fields.gv.version,
           object.kind,
           object.ns,
           object.name,
           owner.kind,
           owner.name,
-          ContainerTypeWord(v.list),
+          k8s::ContainerTypeWord(v.list),
           v.container_name,
           v.image,
           v.message,
           v.implied_by,
           SourceName(origin),
-          offset};
+          fields.offset};
 }
 
 std::string_view MaybeTruncate(std::string_view message, bool truncate, std::string* storage) {

@@ -10,24 +10,23 @@
 #include <string>
 #include <string_view>
 
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/report/report.h"
 
 namespace gatescan::report_internal {
 
-std::string_view ContainerTypeWord(ContainerList list);
-
-struct GroupVersion {
-  std::string_view group;
-  std::string_view version;
-};
-
-// "apps/v1" -> (apps, v1); "v1" -> ("", v1), as schema.ParseGroupVersion
-// (common/k8s_names.h, the one home: "apps/v1/x" gives two empty parts).
-GroupVersion SplitGroupVersion(std::string_view api_version);
-
 void AppendUint(uint64_t value, std::string* out);
 
 std::string_view SourceName(const RecordOrigin& origin);
+
+// What every violation row of one object shares (csv, ndjson): its
+// apiVersion split as schema.ParseGroupVersion splits it (common/k8s_names.h)
+// and its byte offset as decimal text.
+struct ObjectFields {
+  k8s::GroupVersion gv;
+  std::string offset;
+};
+ObjectFields MakeObjectFields(const ObjectRecord& object, const RecordOrigin& origin);
 
 // The fields of a violation record, in the order ndjson writes them as keys
 // and CSV as columns (README lists them). `offset` is the decimal text.
@@ -44,8 +43,8 @@ static_assert(kViolationFieldNames[kImpliedByField] == "implied_by");
 static_assert(kViolationFieldNames[kOffsetField] == "offset");
 
 std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
-    const Constraint& c, const ObjectRecord& object, const GroupVersion& gv, const Violation& v,
-    const RecordOrigin& origin, std::string_view offset);
+    const Constraint& c, const ObjectRecord& object, const ObjectFields& fields, const Violation& v,
+    const RecordOrigin& origin);
 
 // Gatekeeper's truncateString(msg, 256): the first 253 bytes and "...".
 std::string_view MaybeTruncate(std::string_view message, bool truncate, std::string* storage);
@@ -56,7 +55,7 @@ void AppendObjectLabel(const ObjectRecord& object, std::string* out);
 std::unique_ptr<Reporter> MakeTextReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeGatorReporter(const Policy& policy);
 std::unique_ptr<Reporter> MakeNdjsonReporter(const Policy& policy);
-std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy);
+std::unique_ptr<Reporter> MakeCsvReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeAuditReporter(const Policy& policy, const ReportOptions& options);
 std::unique_ptr<Reporter> MakeAuditLogReporter(const Policy& policy, const ReportOptions& options);
 // Issue 15: sarif.cc, junit.cc, prometheus.cc.

@@ -77,7 +77,7 @@ class JunitReporter final : public Reporter {
   // The chunk: per case, [constraint u32][failed u32][length u32][xml].
   void FormatEveryObject(const EvaluatedObject& e, std::string* chunk) const override {
     const ObjectRecord& object = *e.object;
-    const auto gv = SplitGroupVersion(object.api_version);
+    const k8s::GroupVersion gv = k8s::SplitApiVersion(object.api_version);
     MatchTarget target;
     target.group = gv.group;
     target.kind = object.kind;

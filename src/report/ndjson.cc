@@ -9,6 +9,7 @@
 #include "fields.h"
 #include "gatescan/audit/finding.h"
 #include "gatescan/common/json_text.h"
+#include "gatescan/common/k8s_names.h"
 #include "gatescan/common/quote.h"
 #include "message_json.h"
 
@@ -29,7 +30,7 @@ class NdjsonReporter final : public Reporter {
     }
     for (size_t l = 0; l < container_types_.size(); ++l) {
       Field(kViolationFieldNames[kContainerTypeField],
-            ContainerTypeWord(static_cast<ContainerList>(l)), &container_types_[l]);
+            k8s::ContainerTypeWord(static_cast<ContainerList>(l)), &container_types_[l]);
       container_types_[l].append(kContainerKey);
     }
     // Each key of the object's fields opens its value's quote and, after
@@ -54,12 +55,10 @@ class NdjsonReporter final : public Reporter {
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
                     const RecordOrigin& origin, std::string* chunk) const override {
     if (violations.empty()) return;
-    const GroupVersion gv = SplitGroupVersion(object.api_version);
-    std::string offset;
-    AppendUint(origin.offset, &offset);
+    const ObjectFields fields = MakeObjectFields(object, origin);
     const Violation& first = violations.front();
-    const auto values = ViolationFieldValues(policy_.constraints[first.constraint], object, gv,
-                                             first, origin, offset);
+    const auto values =
+        ViolationFieldValues(policy_.constraints[first.constraint], object, fields, first, origin);
     thread_local Scratch s;
     // `,"group":"...","version":"...", ... ,"owner_name":"..."`, and the tail:
     // the quote that closes the message or implied_by, source and offset.
@@ -75,7 +74,7 @@ class NdjsonReporter final : public Reporter {
     line.Add(source_key_);
     line.Add(JsonEscapedView(values[kSourceField], &s.fields.back()));
     line.Add(kOffsetKey);
-    line.Add(offset);
+    line.Add(fields.offset);
     line.Add("}\n");
     s.tail.clear();
     line.AppendTo(&s.tail);

@@ -20,6 +20,7 @@ constexpr std::pair<std::string_view, OutputFormat> kFormats[] = {
     {"sarif", OutputFormat::kSarif},
     {"junit", OutputFormat::kJunit},
     {"prometheus", OutputFormat::kPrometheus},
+    {"summary-json", OutputFormat::kSummaryJson},
 };
 
 }  // namespace
@@ -35,7 +36,7 @@ bool ParseOutputFormat(std::string_view name, OutputFormat* out) {
 }
 
 std::string_view OutputFormatNames() {
-  return "text, gator, ndjson, csv, audit, audit-log, sarif, junit, prometheus";
+  return "text, gator, ndjson, csv, audit, audit-log, sarif, junit, prometheus, summary-json";
 }
 
 std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy,
@@ -49,7 +50,7 @@ std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy
     case OutputFormat::kNdjson:
       return MakeNdjsonReporter(policy);
     case OutputFormat::kCsv:
-      return MakeCsvReporter(policy);
+      return MakeCsvReporter(policy, options);
     case OutputFormat::kAudit:
       return MakeAuditReporter(policy, options);
     case OutputFormat::kAuditLog:
@@ -60,6 +61,8 @@ std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy
       return MakeJunitReporter(policy, options);
     case OutputFormat::kPrometheus:
       return MakePrometheusReporter(policy, options);
+    case OutputFormat::kSummaryJson:
+      return nullptr;  // a Collector of its own (summary.h)
   }
   return nullptr;
 }

@@ -94,7 +94,7 @@ class SarifReporter final : public Reporter {
       const std::pair<std::string_view, std::string_view> parts[] = {
           {"namespace", object.ns},        {"ownerKind", owner.kind},
           {"ownerName", owner.name},       {"kind", object.kind},
-          {"name", object.name},           {"containerType", ContainerTypeWord(v.list)},
+          {"name", object.name},           {"containerType", k8s::ContainerTypeWord(v.list)},
           {"container", v.container_name}, {"image", v.image}};
       bool first = true;
       for (const auto& [k, value] : parts) {

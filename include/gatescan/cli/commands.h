@@ -49,6 +49,10 @@ struct ScanCommand {
   bool write_baseline_mode = false;
   std::string write_baseline;
   std::string read_baseline;
+  // Issue 15 item 2: --summary rows per table (0: all; -1: no summary) and
+  // --group-by workload.
+  int64_t summary_rows = -1;
+  bool group_by_workload = false;
 };
 
 struct DiffCommand {

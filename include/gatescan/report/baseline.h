@@ -8,11 +8,13 @@
 // the sink when `path` is empty or "-".
 //
 // MakeBaselineMarker: `--baseline FILE`: wraps a scan reporter; findings in
-// `known` are still reported, and marked in text ("known: " before the
-// line) and ndjson ("baseline":"known" / "new"); other formats list them
-// unmarked. A finding's owner is lifted through `edges` (the baseline's
-// owner records) before it is looked up. *new_denied becomes true when a finding NOT in the
-// baseline denies: with a baseline, only those make the scan exit 1. Collect may run on many
+// `known` are still reported, and marked where the format has a place for
+// it: text ("known: " before the line), ndjson ("baseline":"known" / "new"),
+// SARIF (the result's "baselineState": "unchanged" / "new") and csv (a last
+// "baseline" column, which ReportOptions::baseline_column adds to the
+// header); other formats list them unmarked. A finding's owner is lifted through `edges` (the
+// baseline's owner records) before it is looked up. *new_denied becomes true when a finding NOT in
+// the baseline denies: with a baseline, only those make the scan exit 1. Collect may run on many
 // threads (the flag is atomic); `known` and the flag must outlive the collector.
 #pragma once
 
@@ -32,5 +34,11 @@ std::unique_ptr<Collector> MakeBaselineMarker(std::unique_ptr<Reporter> inner, O
                                               const Policy& policy, const FindingSet* known,
                                               const OwnerEdges* edges,
                                               std::atomic<bool>* new_denied);
+
+// Whether violation `v` of `e` is a finding of `known` once its owner is
+// lifted through `edges`: the one test the marker, the summary and
+// --group-by share.
+bool IsKnownFinding(const Policy& policy, const FindingSet& known, const OwnerEdges& edges,
+                    const EvaluatedObject& e, const Violation& v);
 
 }  // namespace gatescan

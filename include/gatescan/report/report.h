@@ -41,11 +41,13 @@ enum class OutputFormat {
   kAuditLog,
   kSarif,
   kJunit,
-  kPrometheus
+  kPrometheus,
+  kSummaryJson  // no Reporter: MakeSummaryCollector (summary.h) with no inner report
 };
 // Parses "text", "gator", ... ; false when unknown.
 bool ParseOutputFormat(std::string_view name, OutputFormat* out);
-// "text, gator, ndjson, csv, audit, audit-log, sarif, junit, prometheus", for help and errors.
+// "text, gator, ndjson, csv, audit, audit-log, sarif, junit, prometheus, summary-json", for
+// help and errors.
 std::string_view OutputFormatNames();
 
 struct ReportOptions {
@@ -54,6 +56,7 @@ struct ReportOptions {
   int64_t violations_limit = -1;   // audit: per-constraint cap; -1 unlimited
   bool truncate_messages = false;  // audit/audit-log: Gatekeeper's 256-byte cut
   std::string timestamp;           // RFC 3339 UTC, fixed per run (audit formats)
+  bool baseline_column = false;    // csv: --baseline appends a "baseline" column (known/new)
 };
 
 // What the pipeline hands evaluated objects and error records to.
@@ -97,6 +100,7 @@ class Reporter : public Collector {
   virtual bool errors_inline() const { return false; }
 };
 
+// nullptr for kSummaryJson.
 std::unique_ptr<Reporter> MakeReporter(OutputFormat format, const Policy& policy,
                                        const ReportOptions& options);
 
