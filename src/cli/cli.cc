@@ -76,8 +76,10 @@ struct CliOptions {
   bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
   std::string errors = "20";
   std::vector<std::string> inputs;
-  std::string baseline;       // --baseline FILE (issue 15)
-  bool output_given = false;  // -o given: `gatescan baseline` takes it as the file
+  std::string baseline;                  // --baseline FILE (issue 15)
+  std::string csv_level = "repository";  // inventory --csv-level
+  std::string suggest;                   // inventory --suggest
+  bool output_given = false;             // -o given: `gatescan baseline` takes it as the file
 };
 
 // The options scan and inventory share.
@@ -140,7 +142,13 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
 po::options_description InventoryOptionsDescription(CliOptions* o) {
   po::options_description desc("Inventory options");
   desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
-                     "text | json | csv | html");
+                     "text | json | csv | html")(
+      "csv-level", po::value(&o->csv_level)->default_value("repository"),
+      "-o csv rows: registry | repository | image | workload (one row per workload and image: "
+      "what breaks, in a spreadsheet)")(
+      "suggest", po::value(&o->suggest),
+      "N% (e.g. 99%): the fewest registry or repository prefixes that admit N% of all "
+      "containers under --match, as --allow flags and a constraint");
   AddInputOptions(&desc, o);
   return desc;
 }
@@ -244,6 +252,17 @@ bool ValidateInventory(const CliOptions& o, InventoryCommand* command) {
     PrintError("unknown output format '" + o.output + "' (text, json, csv, html)");
     return false;
   }
+  if (!ParseCsvLevel(o.csv_level, &command->csv_level)) {
+    PrintError("--csv-level must be registry, repository, image or workload, not '" + o.csv_level +
+               "'");
+    return false;
+  }
+  if (!o.suggest.empty() && !ParseSuggestShare(o.suggest, &command->suggest_ppm)) {
+    PrintError("--suggest must be a share above 0 and at most 100%, such as 99% or 99.5%, not '" +
+               o.suggest + "'");
+    return false;
+  }
+  command->selector = o.selector;
   ProgressMode color;
   return ValidateInputOptions(o, &command->in, &color);
 }
@@ -255,12 +274,20 @@ Usage:
   gatescan inventory [OPTIONS] [INPUT ...]     -o text | json | csv | html
 
 Counts containers, objects and namespaces per registry (`busybox` counts for
-docker.io), repository and exact image; container types; invalid references.
-With --allow/--policy it adds the what-if view: what that allowlist would block
-and how many objects and namespaces would break. With --expand, the pod
-templates of workloads (Deployments, CronJobs ...) count as well. -o html
-writes one self-contained page with charts that opens offline.
+docker.io), repository, exact image and workload (the top owner, as the scan's
+findings name it: Pod -> ReplicaSet -> Deployment ...); container types;
+invalid references. With --allow/--policy it adds the what-if view: what that
+allowlist would block, and what breaks: the namespaces and workloads with a
+blocked container. With --expand, the pod templates of workloads (Deployments,
+CronJobs ...) count as well. -o csv writes one row per repository, or per
+registry, image or (workload, image) with --csv-level. -o html writes one
+self-contained page with charts that opens offline and states its inputs
+(files, policies, allowlist, match mode, version, date). --suggest 99% prints
+the fewest registry or repository prefixes that admit 99% of the containers
+under the --match mode, with ready --allow flags and a constraint.
   gatescan inventory -o html --allow docker.io/ --allow registry.k8s.io/ pods.json > report.html
+  gatescan inventory --suggest 99% pods.json
+  gatescan inventory -o csv --csv-level workload --allow docker.io/ pods.json > breaks.csv
 )";
 
 constexpr const char* kExplainUsage =
