@@ -268,7 +268,8 @@ bool ValidateInventory(const CliOptions& o, InventoryCommand* command) {
 }
 
 constexpr const char* kInventoryUsage =
-    R"(gatescan inventory — every container image of a dump, by registry, repository and image.
+    R"(gatescan inventory — every container image of a dump, by registry, repository, image and
+workload.
 
 Usage:
   gatescan inventory [OPTIONS] [INPUT ...]     -o text | json | csv | html
