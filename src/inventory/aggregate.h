@@ -51,14 +51,38 @@ struct Tally {
     }
     if (ns >= 0) broken_namespaces.insert(static_cast<uint32_t>(ns));
   }
-  // Adds the counts of rows that saw other objects (workloads lifted into one).
-  void Merge(const Tally& other) {
+};
+
+// Tally without the namespace sets, for rows that sit in one namespace
+// (namespaces, workloads, (workload, image) pairs): there can be as many as
+// objects in a dump of bare pods, so each row stays small.
+struct ObjectCounts {
+  uint64_t containers = 0;
+  uint64_t objects = 0;
+  uint64_t blocked_containers = 0;
+  uint64_t broken_objects = 0;
+  uint64_t last_object = UINT64_MAX;
+  uint64_t last_broken_object = UINT64_MAX;
+
+  void Add(uint64_t object, bool blocked) {
+    ++containers;
+    if (last_object != object) {
+      last_object = object;
+      ++objects;
+    }
+    if (!blocked) return;
+    ++blocked_containers;
+    if (last_broken_object != object) {
+      last_broken_object = object;
+      ++broken_objects;
+    }
+  }
+  // Adds the counts of a row that saw other objects (workloads lifted into one).
+  void Merge(const ObjectCounts& other) {
     containers += other.containers;
     objects += other.objects;
     blocked_containers += other.blocked_containers;
     broken_objects += other.broken_objects;
-    namespaces.insert(other.namespaces.begin(), other.namespaces.end());
-    broken_namespaces.insert(other.broken_namespaces.begin(), other.broken_namespaces.end());
   }
 };
 
@@ -92,25 +116,25 @@ struct WorkloadImageRow {
   std::string registry;    // "" for an invalid reference
   std::string repository;  // ""  for an invalid reference
   std::string error;       // the parser's, for an invalid reference
-  Tally tally;
+  ObjectCounts tally;
 };
 struct WorkloadRow {
   std::string ns, kind, name;
-  Tally tally;
+  ObjectCounts tally;
 };
 struct NamespaceRow {
   std::string name;
-  Tally tally;
+  ObjectCounts tally;
 };
 // A workload after lifting through the input's owner edges: the rows of
 // every step-1 owner that lifts to it, merged.
 struct WorkloadImage {
   const WorkloadImageRow* row = nullptr;  // image, registry, repository, error
-  Tally tally;
+  ObjectCounts tally;
 };
 struct Workload {
   std::string ns, kind, name;
-  Tally tally;
+  ObjectCounts tally;
   std::vector<WorkloadImage> images;  // by image
   bool broken() const { return tally.blocked_containers > 0; }
 };

@@ -55,7 +55,7 @@ void WriteRepositories(const Report& r, std::string* out) {
 }  // namespace
 
 void WriteCsv(const Report& r, std::string* out) {
-  auto blocked = [&](const Tally& t) {
+  auto blocked = [&](const auto& t) {
     out->push_back(',');
     if (r.what_if()) *out += Num(t.blocked_containers);
   };

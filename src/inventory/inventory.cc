@@ -247,8 +247,8 @@ class InventoryCollector final : public Collector {
       ++totals_.containers;
       if (list < kContainerListCount) ++totals_.by_list[list];
       if (blocked) ++totals_.blocked_containers;
-      if (ns_row != nullptr) ns_row->tally.Add(object, ns, blocked);
-      workloads_.rows()[workload].tally.Add(object, ns, blocked);
+      if (ns_row != nullptr) ns_row->tally.Add(object, blocked);
+      workloads_.rows()[workload].tally.Add(object, blocked);
       std::string_view registry, repository, error;
       if (flags & kValid) {
         registry = in->Bytes();
@@ -299,7 +299,7 @@ class InventoryCollector final : public Collector {
                                          std::string(error),
                                          {}};
                })
-          .tally.Add(object, ns, blocked);
+          .tally.Add(object, blocked);
     }
     ++totals_.objects_with_containers;
     if (ns >= 0) totals_.namespaces.insert(static_cast<uint32_t>(ns));
