@@ -33,7 +33,7 @@ std::string BlockedImages(const Workload& w) {
   for (const WorkloadImage& i : w.images) {
     if (i.tally.blocked_containers == 0) continue;
     if (!images.empty()) images += ", ";
-    images += i.row->image;
+    images += i.image;
   }
   return images;
 }

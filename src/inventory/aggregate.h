@@ -109,13 +109,12 @@ struct InvalidRow {
   Tally tally;
 };
 // One (workload, image) pair as the objects name their owner (owner.h step
-// 1); `workload` indexes the WorkloadRow.
+// 1): `workload` indexes the WorkloadRow, `image` the ImageRow (or, when not
+// `valid`, the InvalidRow), so a row holds no string of its own.
 struct WorkloadImageRow {
   size_t workload = 0;
-  std::string image;
-  std::string registry;    // "" for an invalid reference
-  std::string repository;  // ""  for an invalid reference
-  std::string error;       // the parser's, for an invalid reference
+  bool valid = true;
+  size_t image = 0;
   ObjectCounts tally;
 };
 struct WorkloadRow {
@@ -129,7 +128,8 @@ struct NamespaceRow {
 // A workload after lifting through the input's owner edges: the rows of
 // every step-1 owner that lifts to it, merged.
 struct WorkloadImage {
-  const WorkloadImageRow* row = nullptr;  // image, registry, repository, error
+  std::string_view image, registry, repository;  // into the image rows
+  std::string_view error;                        // an invalid reference's
   ObjectCounts tally;
 };
 struct Workload {
@@ -237,9 +237,11 @@ size_t DisplayWidth(std::string_view s);
 
 // The workloads of `rows` lifted through `edges` (audit/finding.h
 // LiftOwner), rows meeting in one workload merged; by (namespace, kind,
-// name), each one's images by image. Points into `images`.
+// name), each one's images by image. Points into `images` and `invalid`.
 std::vector<Workload> LiftWorkloads(const std::vector<WorkloadRow>& rows,
-                                    const std::vector<WorkloadImageRow>& images,
+                                    const std::vector<WorkloadImageRow>& pairs,
+                                    const std::vector<ImageRow>& images,
+                                    const std::vector<InvalidRow>& invalid,
                                     const OwnerEdges& edges);
 
 // "gatekeeper" or "reference".

@@ -100,12 +100,11 @@ void WriteCsv(const Report& r, std::string* out) {
           "blocked_containers,error\r\n";
       for (const Workload* w : r.workloads) {
         for (const WorkloadImage& image : w->images) {
-          const WorkloadImageRow& row = *image.row;
-          Cells({w->ns, w->kind, w->name, row.image, row.registry, row.repository}, out);
+          Cells({w->ns, w->kind, w->name, image.image, image.registry, image.repository}, out);
           Counts({image.tally.containers, image.tally.objects}, out);
           blocked(image.tally);
           out->push_back(',');
-          AppendCsvCell(row.error, out);
+          AppendCsvCell(image.error, out);
           *out += "\r\n";
         }
       }

@@ -12,6 +12,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -143,7 +144,7 @@ class InventoryCollector final : public Collector {
     r.inputs_read = summary.inputs;
 
     const std::vector<Workload> workloads =
-        LiftWorkloads(workloads_.rows(), workload_images_.rows(), edges_);
+        LiftWorkloads(workloads_.rows(), workload_images_, images_.rows(), invalid_.rows(), edges_);
     std::map<std::string_view, uint64_t> broken_per_namespace;
     for (const Workload& w : workloads) {
       r.workloads.push_back(&w);
@@ -156,7 +157,7 @@ class InventoryCollector final : public Collector {
                        return a->tally.blocked_containers > b->tally.blocked_containers;
                      });
     if (policy_ != nullptr) {
-      for (const NamespaceRow& ns : namespaces_.rows()) {
+      for (const NamespaceRow& ns : namespaces_) {
         if (ns.tally.blocked_containers > 0) r.broken_namespaces.push_back(&ns);
       }
       std::sort(r.broken_namespaces.begin(), r.broken_namespaces.end(),
@@ -213,6 +214,7 @@ class InventoryCollector final : public Collector {
     if (auto it = namespace_ids_.find(ns); it != namespace_ids_.end()) return it->second;
     const auto id = static_cast<uint32_t>(namespace_ids_.size());
     namespace_ids_.emplace(std::string(ns), id);
+    namespaces_.push_back(NamespaceRow{std::string(ns), {}});
     return id;
   }
 
@@ -225,9 +227,7 @@ class InventoryCollector final : public Collector {
     if (in->failed()) return;
     const int64_t ns = NamespaceId(ns_name);
     if (count == 0) return;
-    NamespaceRow* ns_row = ns_name.empty() ? nullptr : &namespaces_.Get(ns_name, [&] {
-      return NamespaceRow{std::string(ns_name), {}};
-    });
+    NamespaceRow* ns_row = ns >= 0 ? &namespaces_[static_cast<size_t>(ns)] : nullptr;
     key_.assign(ns_name);
     key_.push_back('\0');
     key_.append(owner_kind);
@@ -249,10 +249,11 @@ class InventoryCollector final : public Collector {
       if (blocked) ++totals_.blocked_containers;
       if (ns_row != nullptr) ns_row->tally.Add(object, blocked);
       workloads_.rows()[workload].tally.Add(object, blocked);
-      std::string_view registry, repository, error;
-      if (flags & kValid) {
-        registry = in->Bytes();
-        repository = in->Bytes();
+      bool valid = (flags & kValid) != 0;
+      size_t image_index = 0;
+      if (valid) {
+        const std::string_view registry = in->Bytes();
+        const std::string_view repository = in->Bytes();
         registries_.Get(registry,
                         [&] {
                           return RegistryRow{std::string(registry), {}, 0};
@@ -264,42 +265,27 @@ class InventoryCollector final : public Collector {
                    return RepositoryRow{std::string(repository), std::string(registry), {}};
                  })
             .tally.Add(object, ns, blocked);
-        images_
-            .Get(image,
-                 [&] {
-                   return ImageRow{
-                       std::string(image), std::string(registry), std::string(repository), {}};
-                 })
-            .tally.Add(object, ns, blocked);
+        image_index = images_.IndexOf(image, [&] {
+          return ImageRow{std::string(image), std::string(registry), std::string(repository), {}};
+        });
+        images_.rows()[image_index].tally.Add(object, ns, blocked);
         if (options_.suggest_ppm > 0) AddPrefix(image, registry, repository);
       } else {
-        error = in->Bytes();
+        const std::string_view error = in->Bytes();
         const bool is_string = (flags & kImageIsString) != 0;
         std::string key(image);
         key.push_back('\0');
         key.append(error);
-        invalid_
-            .Get(key,
-                 [&] {
-                   return InvalidRow{std::string(image), std::string(error), is_string, {}};
-                 })
-            .tally.Add(object, ns, blocked);
+        image_index = invalid_.IndexOf(key, [&] {
+          return InvalidRow{std::string(image), std::string(error), is_string, {}};
+        });
+        invalid_.rows()[image_index].tally.Add(object, ns, blocked);
       }
-      key_.assign(reinterpret_cast<const char*>(&workload), sizeof workload);
-      key_.append(image);
-      key_.push_back('\0');
-      key_.append(error);
-      workload_images_
-          .Get(key_,
-               [&] {
-                 return WorkloadImageRow{workload,
-                                         std::string(image),
-                                         std::string(registry),
-                                         std::string(repository),
-                                         std::string(error),
-                                         {}};
-               })
-          .tally.Add(object, blocked);
+      // (workload, image) by the rows' indexes: no string hashed or copied.
+      const PairKey pair{workload, image_index * 2 + (valid ? 1 : 0)};
+      auto [it, fresh] = workload_image_index_.try_emplace(pair, workload_images_.size());
+      if (fresh) workload_images_.push_back(WorkloadImageRow{workload, valid, image_index, {}});
+      workload_images_[it->second].tally.Add(object, blocked);
     }
     ++totals_.objects_with_containers;
     if (ns >= 0) totals_.namespaces.insert(static_cast<uint32_t>(ns));
@@ -335,9 +321,20 @@ class InventoryCollector final : public Collector {
   RowIndex<ImageRow> images_;
   RowIndex<InvalidRow> invalid_;
   StringMap<uint32_t> namespace_ids_;
-  RowIndex<NamespaceRow> namespaces_;
+  std::vector<NamespaceRow> namespaces_;  // by NamespaceId
   RowIndex<WorkloadRow> workloads_;
-  RowIndex<WorkloadImageRow> workload_images_;
+  struct PairKey {
+    size_t workload;
+    size_t image;  // row index * 2 + valid
+    bool operator==(const PairKey&) const = default;
+  };
+  struct PairHash {
+    size_t operator()(const PairKey& k) const {
+      return std::hash<uint64_t>{}(k.workload * 0x9E3779B97F4A7C15ull ^ k.image);
+    }
+  };
+  std::unordered_map<PairKey, size_t, PairHash> workload_image_index_;
+  std::vector<WorkloadImageRow> workload_images_;
   RowIndex<PrefixCount> prefixes_;
   OwnerEdges edges_;
   std::string key_;  // scratch for composite keys

@@ -200,7 +200,7 @@ void WriteJson(const Report& r, std::string* out) {
         if (image.tally.blocked_containers == 0) continue;
         if (!first) out->push_back(',');
         first = false;
-        AppendJsonString(image.row->image, out);
+        AppendJsonString(image.image, out);
       }
       *out += "]}";
     }
