@@ -135,7 +135,7 @@ void SuggestionText(const Report& r, std::string* out) {
           "; target " + Num(s.target) + ")\n";
   if (!s.reachable) {
     *out += "  the target is out of reach: " + Num(s.total - s.covered) +
-            " containers have an invalid image reference, which no prefix admits\n";
+            " containers have an invalid image reference, which a suggestion does not count\n";
   }
   if (s.prefixes.empty()) return;
   TextTable table({"PREFIX", "CONTAINERS", "SHARE", "CUMULATIVE", "ENTRIES"});

@@ -3,9 +3,11 @@
 //
 // In: one PrefixCount per repository of the inventory (containers counted,
 // the registry it sits under) and the total number of containers (invalid
-// references included: no prefix of either kind admits them, so they count
-// against the share). Out: a Suggestion — the chosen prefixes, each with the
-// `--allow` entries that admit exactly its containers under the match mode.
+// references included: they are never counted as admitted — the suggestion
+// is over parsed references, though a raw `gcr.io/` may still let
+// `gcr.io/UPPER/x` through — so they count against the share). Out: a
+// Suggestion — the chosen prefixes, each with the `--allow` entries that
+// admit its repositories' containers under the match mode.
 // Pure function of its arguments; any thread.
 //
 // Prefixes, per match mode:
