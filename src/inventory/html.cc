@@ -197,7 +197,7 @@ void HtmlInputs(const Report& r, std::string* out) {
 
 void HtmlWorkloadName(const Workload& w, std::string* out) {
   *out += "<td>" + (w.ns.empty() ? std::string("<i>cluster</i>") : Esc(w.ns)) + "</td><td>" +
-          Esc(w.kind) + "</td><td class=\"img\">" + Esc(w.name) + "</td>";
+          Esc(w.kind) + "</td><td>" + Esc(w.name) + "</td>";
 }
 
 void HtmlWhatBreaks(const Report& r, std::string* out) {
@@ -219,7 +219,8 @@ void HtmlWhatBreaks(const Report& r, std::string* out) {
     *out += "</tr>\n";
   }
   *out +=
-      "</table>\n<table id=\"broken-workloads\"><tr><th>namespace</th><th>kind</th>"
+      "</table>\n<p class=\"sub\">Workloads with a blocked container:</p>\n"
+      "<table id=\"broken-workloads\"><tr><th>namespace</th><th>kind</th>"
       "<th>workload</th><th class=\"n\">blocked containers</th><th class=\"n\">broken "
       "objects</th><th>blocked images</th></tr>\n";
   for (const Workload* w : r.broken_workloads) {
