@@ -25,8 +25,9 @@ K8sAllowedReposv2, K8sDisallowedRepos, K8sDisallowedTags and K8sImageDigests, ex
 
 Usage:
   gatescan [scan] [OPTIONS] [INPUT ...]     scan dumps for violations (default command)
-  gatescan inventory [OPTIONS] [INPUT ...]  every image of the dumps, by registry and repository,
-                                            and what an allowlist would block (see inventory --help)
+  gatescan inventory [OPTIONS] [INPUT ...]  every image of the dumps, by registry, repository and
+                                            workload; what an allowlist would break; --suggest one
+                                            (see inventory --help)
   gatescan explain [OPTIONS] IMAGE ...      how an image parses, which constraint allows it
   gatescan baseline -o FILE [OPTIONS] [INPUT ...]  write the current findings (a baseline)
   gatescan [scan] --baseline FILE ...       mark known findings; only new ones exit 1
@@ -80,11 +81,13 @@ struct CliOptions {
   bool all_namespaces = false;  // -A: kubectl's habit; every namespace is the default
   std::string errors = "20";
   std::vector<std::string> inputs;
-  std::string baseline;             // --baseline FILE (issue 15)
-  bool output_given = false;        // -o given: `gatescan baseline` takes it as the file
-  bool summary = false;             // --summary
-  std::string summary_rows = "20";  // --summary-rows N|all
-  std::string group_by;             // --group-by workload
+  std::string baseline;                  // --baseline FILE (issue 15)
+  bool output_given = false;             // -o given: `gatescan baseline` takes it as the file
+  bool summary = false;                  // --summary
+  std::string summary_rows = "20";       // --summary-rows N|all
+  std::string group_by;                  // --group-by workload
+  std::string csv_level = "repository";  // inventory --csv-level
+  std::string suggest;                   // inventory --suggest
 };
 
 // The options scan and inventory share.
@@ -156,7 +159,13 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
 po::options_description InventoryOptionsDescription(CliOptions* o) {
   po::options_description desc("Inventory options");
   desc.add_options()("output,o", po::value(&o->output)->default_value("text"),
-                     "text | json | csv | html");
+                     "text | json | csv | html")(
+      "csv-level", po::value(&o->csv_level)->default_value("repository"),
+      "-o csv rows: registry | repository | image | workload (one row per workload and image: "
+      "what breaks, in a spreadsheet)")(
+      "suggest", po::value(&o->suggest),
+      "N% (e.g. 99%): the fewest registry or repository prefixes that admit N% of all "
+      "containers under --match, as --allow flags and a constraint");
   AddInputOptions(&desc, o);
   return desc;
 }
@@ -295,23 +304,43 @@ bool ValidateInventory(const CliOptions& o, InventoryCommand* command) {
     PrintError("unknown output format '" + o.output + "' (text, json, csv, html)");
     return false;
   }
+  if (!ParseCsvLevel(o.csv_level, &command->csv_level)) {
+    PrintError("--csv-level must be registry, repository, image or workload, not '" + o.csv_level +
+               "'");
+    return false;
+  }
+  if (!o.suggest.empty() && !ParseSuggestShare(o.suggest, &command->suggest_ppm)) {
+    PrintError("--suggest must be a share above 0 and at most 100%, such as 99% or 99.5%, not '" +
+               o.suggest + "'");
+    return false;
+  }
+  command->selector = o.selector;
   ProgressMode color;
   return ValidateInputOptions(o, &command->in, &color);
 }
 
 constexpr const char* kInventoryUsage =
-    R"(gatescan inventory — every container image of a dump, by registry, repository and image.
+    R"(gatescan inventory — every container image of a dump, by registry, repository, image and
+workload.
 
 Usage:
   gatescan inventory [OPTIONS] [INPUT ...]     -o text | json | csv | html
 
 Counts containers, objects and namespaces per registry (`busybox` counts for
-docker.io), repository and exact image; container types; invalid references.
-With --allow/--policy it adds the what-if view: what that allowlist would block
-and how many objects and namespaces would break. With --expand, the pod
-templates of workloads (Deployments, CronJobs ...) count as well. -o html
-writes one self-contained page with charts that opens offline.
+docker.io), repository, exact image and workload (the top owner, as the scan's
+findings name it: Pod -> ReplicaSet -> Deployment ...); container types;
+invalid references. With --allow/--policy it adds the what-if view: what that
+allowlist would block, and what breaks: the namespaces and workloads with a
+blocked container. With --expand, the pod templates of workloads (Deployments,
+CronJobs ...) count as well. -o csv writes one row per repository, or per
+registry, image or (workload, image) with --csv-level. -o html writes one
+self-contained page with charts that opens offline and states its inputs
+(files, policies, allowlist, match mode, version, date). --suggest 99% prints
+the fewest registry or repository prefixes that admit 99% of the containers
+under the --match mode, with ready --allow flags and a constraint.
   gatescan inventory -o html --allow docker.io/ --allow registry.k8s.io/ pods.json > report.html
+  gatescan inventory --suggest 99% pods.json
+  gatescan inventory -o csv --csv-level workload --allow docker.io/ pods.json > breaks.csv
 )";
 
 constexpr const char* kExplainUsage =

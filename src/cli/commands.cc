@@ -199,8 +199,22 @@ int RunInventory(const InventoryCommand& command) {
   return LoadAndScan(
       command.in, /*need_constraints=*/false, "", /*errors_inline=*/false,
       [&](const Policy& policy) {
-        return MakeInventoryCollector(command.format,
-                                      policy.constraints.empty() ? nullptr : &policy);
+        InventoryOptions options;
+        options.format = command.format;
+        options.csv_level = command.csv_level;
+        options.match = command.in.match;
+        options.suggest_ppm = command.suggest_ppm;
+        InventoryInputs& in = options.inputs;
+        in.files = command.in.inputs;
+        in.policies = command.in.policies;
+        in.allow = command.in.allow;
+        in.namespaces = command.in.filter.namespaces;
+        in.excluded_namespaces = command.in.filter.excluded_namespaces;
+        in.selector = command.selector;
+        in.expand = command.in.expand;
+        in.version = kGatescanVersion;
+        in.date = UtcTimestamp();
+        return MakeInventoryCollector(options, policy.constraints.empty() ? nullptr : &policy);
       },
       &result);
 }

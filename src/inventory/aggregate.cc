@@ -24,6 +24,20 @@ std::string ConstraintNames(const Policy& policy) {
   return names.empty() ? "none" : names;
 }
 
+std::string_view MatchModeName(MatchMode mode) {
+  return mode == MatchMode::kReference ? "reference" : "gatekeeper";
+}
+
+std::string BlockedImages(const Workload& w) {
+  std::string images;
+  for (const WorkloadImage& i : w.images) {
+    if (i.tally.blocked_containers == 0) continue;
+    if (!images.empty()) images += ", ";
+    images += i.image;
+  }
+  return images;
+}
+
 size_t DisplayWidth(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;

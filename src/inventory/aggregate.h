@@ -1,6 +1,7 @@
 // aggregate.h — private to the inventory room: the tallies the collector
-// adds up (inventory.cc) and the sorted view the four writers print
-// (text.cc, json.cc, csv.cc, html.cc). Plain data; one thread at a time.
+// adds up (inventory.cc), the workloads they are lifted into (workloads.cc)
+// and the sorted view the four writers print (text.cc, json.cc, csv.cc,
+// html.cc). Plain data; one thread at a time.
 #pragma once
 
 #include <algorithm>
@@ -12,7 +13,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "gatescan/audit/finding.h"
 #include "gatescan/extract/extract.h"
+#include "gatescan/inventory/inventory.h"
+#include "gatescan/inventory/suggest.h"
 #include "gatescan/policy/policy.h"
 
 namespace gatescan::inventory_internal {
@@ -49,6 +53,39 @@ struct Tally {
   }
 };
 
+// Tally without the namespace sets, for rows that sit in one namespace
+// (namespaces, workloads, (workload, image) pairs): there can be as many as
+// objects in a dump of bare pods, so each row stays small.
+struct ObjectCounts {
+  uint64_t containers = 0;
+  uint64_t objects = 0;
+  uint64_t blocked_containers = 0;
+  uint64_t broken_objects = 0;
+  uint64_t last_object = UINT64_MAX;
+  uint64_t last_broken_object = UINT64_MAX;
+
+  void Add(uint64_t object, bool blocked) {
+    ++containers;
+    if (last_object != object) {
+      last_object = object;
+      ++objects;
+    }
+    if (!blocked) return;
+    ++blocked_containers;
+    if (last_broken_object != object) {
+      last_broken_object = object;
+      ++broken_objects;
+    }
+  }
+  // Adds the counts of a row that saw other objects (workloads lifted into one).
+  void Merge(const ObjectCounts& other) {
+    containers += other.containers;
+    objects += other.objects;
+    blocked_containers += other.blocked_containers;
+    broken_objects += other.broken_objects;
+  }
+};
+
 struct RegistryRow {
   std::string name;
   Tally tally;
@@ -70,6 +107,36 @@ struct InvalidRow {
   std::string error;
   bool is_string = true;
   Tally tally;
+};
+// One (workload, image) pair as the objects name their owner (owner.h step
+// 1): `workload` indexes the WorkloadRow, `image` the ImageRow (or, when not
+// `valid`, the InvalidRow), so a row holds no string of its own.
+struct WorkloadImageRow {
+  size_t workload = 0;
+  bool valid = true;
+  size_t image = 0;
+  ObjectCounts tally;
+};
+struct WorkloadRow {
+  std::string ns, kind, name;
+  ObjectCounts tally;
+};
+struct NamespaceRow {
+  std::string name;
+  ObjectCounts tally;
+};
+// A workload after lifting through the input's owner edges: the rows of
+// every step-1 owner that lifts to it, merged.
+struct WorkloadImage {
+  std::string_view image, registry, repository;  // into the image rows
+  std::string_view error;                        // an invalid reference's
+  ObjectCounts tally;
+};
+struct Workload {
+  std::string ns, kind, name;
+  ObjectCounts tally;
+  std::vector<WorkloadImage> images;  // by image
+  bool broken() const { return tally.blocked_containers > 0; }
 };
 struct ErrorRow {
   std::string source;
@@ -99,6 +166,15 @@ class RowIndex {
     rows_.push_back(make());
     return rows_.back();
   }
+  // The index of the row for `key`, created by `make` when new.
+  template <typename Make>
+  size_t IndexOf(std::string_view key, Make make) {
+    auto it = index_.find(key);
+    if (it != index_.end()) return it->second;
+    index_.emplace(std::string(key), rows_.size());
+    rows_.push_back(make());
+    return rows_.size() - 1;
+  }
   std::vector<Row>& rows() { return rows_; }
 
  private:
@@ -127,6 +203,16 @@ struct Report {
   const std::vector<ErrorRow>* errors = nullptr;
   const Policy* policy = nullptr;  // what-if when set
   bool what_if() const { return policy != nullptr; }
+  // By (namespace, kind, name), lifted through the owner edges.
+  std::vector<const Workload*> workloads;
+  // What breaks: namespaces and workloads with a blocked container, most
+  // blocked containers first. Empty without a policy.
+  std::vector<const NamespaceRow*> broken_namespaces;
+  std::vector<uint64_t> broken_workloads_per_namespace;  // parallel to broken_namespaces
+  std::vector<const Workload*> broken_workloads;
+  const InventoryOptions* options = nullptr;
+  const Suggestion* suggestion = nullptr;  // --suggest, else null
+  uint64_t inputs_read = 0;                // files the scan opened (ScanSummary)
 };
 
 template <typename Row, typename Name>
@@ -148,6 +234,20 @@ std::string Percent(uint64_t part, uint64_t whole);
 std::string ConstraintNames(const Policy& policy);
 // Columns count code points, not bytes, so UTF-8 names stay aligned.
 size_t DisplayWidth(std::string_view s);
+
+// The workloads of `rows` lifted through `edges` (audit/finding.h
+// LiftOwner), rows meeting in one workload merged; by (namespace, kind,
+// name), each one's images by image. Points into `images` and `invalid`.
+std::vector<Workload> LiftWorkloads(const std::vector<WorkloadRow>& rows,
+                                    const std::vector<WorkloadImageRow>& pairs,
+                                    const std::vector<ImageRow>& images,
+                                    const std::vector<InvalidRow>& invalid,
+                                    const OwnerEdges& edges);
+
+// "gatekeeper" or "reference".
+std::string_view MatchModeName(MatchMode mode);
+// The workload's images that are blocked, "a, b" (what breaks).
+std::string BlockedImages(const Workload& w);
 
 void WriteText(const Report& r, std::string* out);
 void WriteJson(const Report& r, std::string* out);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "aggregate.h"
 
@@ -158,6 +159,123 @@ void HtmlTallyCells(const Tally& t, bool what_if, std::string* out) {
   }
 }
 
+std::string EscList(const std::vector<std::string>& items) {
+  if (items.empty()) return "<i>none</i>";
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += "<br>";
+    out += "<code>" + Esc(item) + "</code>";
+  }
+  return out;
+}
+
+// What the page was made from, so that a forwarded report says what it is.
+void HtmlInputs(const Report& r, std::string* out) {
+  const InventoryInputs& in = r.options->inputs;
+  auto row = [&](std::string_view key, const std::string& html_value) {
+    *out += "<tr><th>" + std::string(key) + "</th><td>" + html_value + "</td></tr>\n";
+  };
+  *out += "<h2>Inputs</h2>\n<table id=\"inputs\">\n";
+  row("files", in.files.empty() ? "<i>standard input</i>" : EscList(in.files));
+  row("files read", Num(r.inputs_read));
+  row("policy files", EscList(in.policies));
+  row("--allow", EscList(in.allow));
+  row("constraints", r.policy != nullptr ? Esc(ConstraintNames(*r.policy)) : "<i>none</i>");
+  row("match mode", Esc(MatchModeName(r.options->match)));
+  std::string filters;
+  for (const std::string& ns : in.namespaces) filters += "-n <code>" + Esc(ns) + "</code> ";
+  for (const std::string& ns : in.excluded_namespaces) {
+    filters += "--exclude-namespace <code>" + Esc(ns) + "</code> ";
+  }
+  if (!in.selector.empty()) filters += "-l <code>" + Esc(in.selector) + "</code> ";
+  if (in.expand) filters += "--expand";
+  row("filters", filters.empty() ? "<i>none</i>" : filters);
+  row("gatescan", Esc(in.version));
+  row("date (UTC)", Esc(in.date));
+  *out += "</table>\n";
+}
+
+void HtmlWorkloadName(const Workload& w, std::string* out) {
+  *out += "<td>" + (w.ns.empty() ? std::string("<i>cluster</i>") : Esc(w.ns)) + "</td><td>" +
+          Esc(w.kind) + "</td><td>" + Esc(w.name) + "</td>";
+}
+
+void HtmlWhatBreaks(const Report& r, std::string* out) {
+  *out += "<h2>What breaks</h2>\n<p class=\"sub\">" + Num(r.broken_namespaces.size()) +
+          " namespaces and " + Num(r.broken_workloads.size()) +
+          " workloads have a container the candidate allowlist blocks.</p>\n";
+  if (r.broken_namespaces.empty()) return;
+  *out +=
+      "<table id=\"broken-namespaces\"><tr><th>namespace</th><th class=\"n\">blocked "
+      "containers</th><th class=\"n\">broken objects</th><th class=\"n\">broken "
+      "workloads</th><th class=\"n\">containers</th></tr>\n";
+  for (size_t i = 0; i < r.broken_namespaces.size(); ++i) {
+    const NamespaceRow& ns = *r.broken_namespaces[i];
+    *out += "<tr><td>" + Esc(ns.name) + "</td>";
+    for (uint64_t v : {ns.tally.blocked_containers, ns.tally.broken_objects,
+                       r.broken_workloads_per_namespace[i], ns.tally.containers}) {
+      *out += "<td class=\"n\">" + Num(v) + "</td>";
+    }
+    *out += "</tr>\n";
+  }
+  *out +=
+      "</table>\n<p class=\"sub\">Workloads with a blocked container:</p>\n"
+      "<table id=\"broken-workloads\"><tr><th>namespace</th><th>kind</th>"
+      "<th>workload</th><th class=\"n\">blocked containers</th><th class=\"n\">broken "
+      "objects</th><th>blocked images</th></tr>\n";
+  for (const Workload* w : r.broken_workloads) {
+    *out += "<tr>";
+    HtmlWorkloadName(*w, out);
+    *out += "<td class=\"n\">" + Num(w->tally.blocked_containers) + "</td><td class=\"n\">" +
+            Num(w->tally.broken_objects) + "</td><td class=\"img\">" + Esc(BlockedImages(*w)) +
+            "</td></tr>\n";
+  }
+  *out += "</table>\n";
+}
+
+void HtmlWorkloads(const Report& r, std::string* out) {
+  *out +=
+      "<h2>Workloads</h2>\n<table id=\"workloads\"><tr><th>namespace</th><th>kind</th>"
+      "<th>workload</th><th class=\"n\">objects</th><th class=\"n\">containers</th>"
+      "<th class=\"n\">images</th>";
+  if (r.what_if()) {
+    *out += "<th class=\"n\">blocked containers</th><th class=\"n\">broken objects</th>";
+  }
+  *out += "</tr>\n";
+  for (const Workload* w : r.workloads) {
+    *out += "<tr>";
+    HtmlWorkloadName(*w, out);
+    for (uint64_t v : {w->tally.objects, w->tally.containers, uint64_t{w->images.size()}}) {
+      *out += "<td class=\"n\">" + Num(v) + "</td>";
+    }
+    if (r.what_if()) {
+      *out += "<td class=\"n\">" + Num(w->tally.blocked_containers) + "</td><td class=\"n\">" +
+              Num(w->tally.broken_objects) + "</td>";
+    }
+    *out += "</tr>\n";
+  }
+  *out += "</table>\n";
+}
+
+void HtmlSuggestion(const Report& r, std::string* out) {
+  const Suggestion& s = *r.suggestion;
+  *out += "<h2>Suggested allowlist</h2>\n<p class=\"sub\" id=\"suggestion-summary\">" +
+          Num(s.prefixes.size()) + " prefixes admit " + Num(s.covered) + " of " + Num(s.total) +
+          " containers (" + Percent(s.covered, s.total) + "; target " + Num(s.target) +
+          ", --match " + Esc(MatchModeName(r.options->match)) + ")" +
+          (s.reachable ? "" : "; the target is out of reach: invalid references") + ".</p>\n";
+  *out +=
+      "<table id=\"suggestion\"><tr><th>prefix</th><th class=\"n\">containers</th>"
+      "<th class=\"n\">share</th><th>--allow entries</th></tr>\n";
+  for (const SuggestedPrefix& p : s.prefixes) {
+    *out += "<tr><td class=\"img\">" + Esc(p.prefix) + (p.is_registry ? " (registry)" : "") +
+            "</td><td class=\"n\">" + Num(p.containers) + "</td><td class=\"n\">" +
+            Percent(p.containers, s.total) + "</td><td class=\"img\">" + EscList(p.entries) +
+            "</td></tr>\n";
+  }
+  *out += "</table>\n";
+}
+
 }  // namespace
 
 void WriteHtml(const Report& r, std::string* out) {
@@ -167,6 +285,7 @@ void WriteHtml(const Report& r, std::string* out) {
   *out += "<h1>Container image inventory</h1>\n<div class=\"sub\">gatescan inventory: " +
           Num(t.containers) + " containers in " + Num(t.objects_with_containers) +
           " objects</div>\n";
+  HtmlInputs(r, out);
   *out += "<div class=\"cards\">\n";
   HtmlCard("total-containers", "containers", Num(t.containers), false, out);
   HtmlCard("total-objects", "objects", Num(t.objects_with_containers), false, out);
@@ -193,7 +312,9 @@ void WriteHtml(const Report& r, std::string* out) {
              "broken namespaces (" + Percent(t.broken_namespaces.size(), t.namespaces.size()) + ")",
              Num(t.broken_namespaces.size()), !t.broken_namespaces.empty(), out);
     *out += "</div>\n";
+    HtmlWhatBreaks(r, out);
   }
+  if (r.suggestion != nullptr) HtmlSuggestion(r, out);
 
   *out +=
       "<h2>Registries</h2>\n<table id=\"registries\"><tr><th>registry</th><th "
@@ -217,6 +338,8 @@ void WriteHtml(const Report& r, std::string* out) {
     *out += "</tr>\n";
   }
   *out += "</table>\n";
+
+  HtmlWorkloads(r, out);
 
   *out += "<h2>Container types</h2>\n<table id=\"container-types\">";
   for (int l = 0; l < kContainerListCount; ++l) {

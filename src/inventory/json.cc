@@ -21,12 +21,77 @@ void JsonTally(const Tally& t, bool what_if, std::string* out) {
   }
 }
 
+void JsonStrings(const std::vector<std::string>& strings, std::string* out) {
+  out->push_back('[');
+  for (size_t i = 0; i < strings.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(strings[i], out);
+  }
+  out->push_back(']');
+}
+
+void JsonInputs(const Report& r, std::string* out) {
+  const InventoryInputs& in = r.options->inputs;
+  *out += "\"inputs\":{\"files\":";
+  JsonStrings(in.files, out);
+  *out += ",\"files_read\":" + Num(r.inputs_read) + ",\"policies\":";
+  JsonStrings(in.policies, out);
+  *out += ",\"allow\":";
+  JsonStrings(in.allow, out);
+  *out += ",\"namespaces\":";
+  JsonStrings(in.namespaces, out);
+  *out += ",\"exclude_namespaces\":";
+  JsonStrings(in.excluded_namespaces, out);
+  *out += ",\"selector\":";
+  AppendJsonString(in.selector, out);
+  *out += ",\"expand\":";
+  *out += in.expand ? "true" : "false";
+  *out += ",\"match\":";
+  AppendJsonString(MatchModeName(r.options->match), out);
+  *out += ",\"version\":";
+  AppendJsonString(in.version, out);
+  *out += ",\"date\":";
+  AppendJsonString(in.date, out);
+  out->push_back('}');
+}
+
+void JsonWorkloadName(const Workload& w, std::string* out) {
+  *out += "{\"namespace\":";
+  AppendJsonString(w.ns, out);
+  *out += ",\"kind\":";
+  AppendJsonString(w.kind, out);
+  *out += ",\"name\":";
+  AppendJsonString(w.name, out);
+}
+
+void JsonSuggestion(const Suggestion& s, MatchMode match, std::string* out) {
+  *out += "{\"match\":";
+  AppendJsonString(MatchModeName(match), out);
+  *out += ",\"containers\":" + Num(s.total) + ",\"target\":" + Num(s.target) +
+          ",\"covered\":" + Num(s.covered) + ",\"reachable\":" + (s.reachable ? "true" : "false") +
+          ",\"prefixes\":[";
+  for (size_t i = 0; i < s.prefixes.size(); ++i) {
+    const SuggestedPrefix& p = s.prefixes[i];
+    if (i) out->push_back(',');
+    *out += "{\"prefix\":";
+    AppendJsonString(p.prefix, out);
+    *out += ",\"kind\":";
+    *out += p.is_registry ? "\"registry\"" : "\"repository\"";
+    *out += ",\"containers\":" + Num(p.containers) + ",\"entries\":";
+    JsonStrings(p.entries, out);
+    out->push_back('}');
+  }
+  *out += "]}";
+}
+
 }  // namespace
 
 void WriteJson(const Report& r, std::string* out) {
   const Totals& t = *r.totals;
   const bool w = r.what_if();
-  *out += "{\"registries\":[";
+  out->push_back('{');
+  JsonInputs(r, out);
+  *out += ",\"registries\":[";
   for (size_t i = 0; i < r.registries.size(); ++i) {
     const RegistryRow& row = *r.registries[i];
     if (i) out->push_back(',');
@@ -73,6 +138,19 @@ void WriteJson(const Report& r, std::string* out) {
     JsonTally(row.tally, w, out);
     out->push_back('}');
   }
+  *out += "],\"workloads\":[";
+  for (size_t i = 0; i < r.workloads.size(); ++i) {
+    const Workload& wl = *r.workloads[i];
+    if (i) out->push_back(',');
+    JsonWorkloadName(wl, out);
+    *out += ",\"images\":" + Num(wl.images.size()) + ",\"containers\":" + Num(wl.tally.containers) +
+            ",\"objects\":" + Num(wl.tally.objects);
+    if (w) {
+      *out += ",\"blocked_containers\":" + Num(wl.tally.blocked_containers) +
+              ",\"broken_objects\":" + Num(wl.tally.broken_objects);
+    }
+    out->push_back('}');
+  }
   *out += "],\"container_types\":{";
   for (int l = 0; l < kContainerListCount; ++l) {
     if (l) out->push_back(',');
@@ -99,7 +177,40 @@ void WriteJson(const Report& r, std::string* out) {
     }
     *out += "],\"blocked_containers\":" + Num(t.blocked_containers) +
             ",\"broken_objects\":" + Num(t.broken_objects) +
-            ",\"broken_namespaces\":" + Num(t.broken_namespaces.size()) + "}";
+            ",\"broken_namespaces\":" + Num(t.broken_namespaces.size()) + ",\"namespaces\":[";
+    for (size_t i = 0; i < r.broken_namespaces.size(); ++i) {
+      const NamespaceRow& ns = *r.broken_namespaces[i];
+      if (i) out->push_back(',');
+      *out += "{\"namespace\":";
+      AppendJsonString(ns.name, out);
+      *out += ",\"blocked_containers\":" + Num(ns.tally.blocked_containers) +
+              ",\"broken_objects\":" + Num(ns.tally.broken_objects) +
+              ",\"broken_workloads\":" + Num(r.broken_workloads_per_namespace[i]) +
+              ",\"containers\":" + Num(ns.tally.containers) + "}";
+    }
+    *out += "],\"workloads\":[";
+    for (size_t i = 0; i < r.broken_workloads.size(); ++i) {
+      const Workload& wl = *r.broken_workloads[i];
+      if (i) out->push_back(',');
+      JsonWorkloadName(wl, out);
+      *out += ",\"blocked_containers\":" + Num(wl.tally.blocked_containers) +
+              ",\"broken_objects\":" + Num(wl.tally.broken_objects) + ",\"blocked_images\":[";
+      bool first = true;
+      for (const WorkloadImage& image : wl.images) {
+        if (image.tally.blocked_containers == 0) continue;
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJsonString(image.image, out);
+      }
+      *out += "]}";
+    }
+    *out += "]}";
+  } else {
+    *out += "null";
+  }
+  *out += ",\"suggestion\":";
+  if (r.suggestion != nullptr) {
+    JsonSuggestion(*r.suggestion, r.options->match, out);
   } else {
     *out += "null";
   }

@@ -73,6 +73,107 @@ std::vector<std::string> Header(std::vector<std::string> first, bool what_if) {
   return first;
 }
 
+std::string NamespaceCell(std::string_view ns) {
+  return ns.empty() ? std::string("(cluster)") : Printable(ns);
+}
+
+void WorkloadTable(const Report& r, std::string* out) {
+  std::vector<std::string> header{"NAMESPACE", "KIND",       "WORKLOAD",
+                                  "OBJECTS",   "CONTAINERS", "IMAGES"};
+  if (r.what_if()) {
+    header.emplace_back("BLOCKED");
+    header.emplace_back("BROKEN OBJECTS");
+  }
+  TextTable table(std::move(header));
+  table.set_numeric_columns(3, SIZE_MAX);
+  for (const Workload* w : r.workloads) {
+    std::vector<std::string> cells{NamespaceCell(w->ns),     Printable(w->kind),
+                                   Printable(w->name),       Num(w->tally.objects),
+                                   Num(w->tally.containers), Num(w->images.size())};
+    if (r.what_if()) {
+      cells.push_back(Num(w->tally.blocked_containers));
+      cells.push_back(Num(w->tally.broken_objects));
+    }
+    table.Row(std::move(cells));
+  }
+  table.Write(out);
+}
+
+void WhatBreaks(const Report& r, std::string* out) {
+  *out += "\nwhat breaks: " + Num(r.broken_namespaces.size()) + " namespaces, " +
+          Num(r.broken_workloads.size()) + " workloads with a blocked container\n";
+  if (r.broken_namespaces.empty()) return;
+  {
+    TextTable table({"NAMESPACE", "BLOCKED", "BROKEN OBJECTS", "BROKEN WORKLOADS", "CONTAINERS"});
+    table.set_numeric_columns(1, SIZE_MAX);
+    for (size_t i = 0; i < r.broken_namespaces.size(); ++i) {
+      const NamespaceRow& ns = *r.broken_namespaces[i];
+      table.Row({Printable(ns.name), Num(ns.tally.blocked_containers), Num(ns.tally.broken_objects),
+                 Num(r.broken_workloads_per_namespace[i]), Num(ns.tally.containers)});
+    }
+    *out += '\n';
+    table.Write(out);
+  }
+  TextTable table({"NAMESPACE", "KIND", "WORKLOAD", "BLOCKED", "BROKEN OBJECTS", "BLOCKED IMAGES"});
+  table.set_numeric_columns(3, 5);
+  for (const Workload* w : r.broken_workloads) {
+    table.Row({NamespaceCell(w->ns), Printable(w->kind), Printable(w->name),
+               Num(w->tally.blocked_containers), Num(w->tally.broken_objects),
+               Printable(BlockedImages(*w))});
+  }
+  *out += '\n';
+  table.Write(out);
+}
+
+void SuggestionText(const Report& r, std::string* out) {
+  const Suggestion& s = *r.suggestion;
+  size_t entries = 0;
+  for (const SuggestedPrefix& p : s.prefixes) entries += p.entries.size();
+  *out += "\nsuggested allowlist (--match " + std::string(MatchModeName(r.options->match)) +
+          "): " + Num(s.prefixes.size()) + " prefixes (" + Num(entries) + " entries) admit " +
+          Num(s.covered) + " of " + Num(s.total) + " containers (" + Percent(s.covered, s.total) +
+          "; target " + Num(s.target) + ")\n";
+  if (!s.reachable) {
+    *out += "  the target is out of reach: " + Num(s.total - s.covered) +
+            " containers have an invalid image reference, which a suggestion does not count\n";
+  }
+  if (s.prefixes.empty()) return;
+  TextTable table({"PREFIX", "CONTAINERS", "SHARE", "CUMULATIVE", "ENTRIES"});
+  table.set_numeric_columns(1, 4);
+  uint64_t cumulative = 0;
+  for (const SuggestedPrefix& p : s.prefixes) {
+    cumulative += p.containers;
+    std::string entries_cell;
+    for (const std::string& e : p.entries) {
+      if (!entries_cell.empty()) entries_cell += ' ';
+      entries_cell += Printable(e);
+    }
+    table.Row({Printable(p.prefix) + (p.is_registry ? " (registry)" : ""), Num(p.containers),
+               Percent(p.containers, s.total), Percent(cumulative, s.total), entries_cell});
+  }
+  *out += '\n';
+  table.Write(out);
+  // Valid references only: no quote or space needs escaping in a shell or in YAML.
+  *out += "\n";
+  for (const SuggestedPrefix& p : s.prefixes) {
+    for (const std::string& e : p.entries) *out += "--allow " + Printable(e) + " ";
+  }
+  if (out->back() == ' ') out->pop_back();
+  *out += "\n\n";
+  if (r.options->match == MatchMode::kReference) {
+    *out +=
+        "# --match reference entries: Gatekeeper compares raw prefixes; suggest with\n"
+        "# --match gatekeeper for entries that admit the same containers in the cluster.\n";
+  }
+  *out +=
+      "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n"
+      "  name: suggested-allowlist\nspec:\n  match:\n    kinds:\n      - apiGroups: [\"\"]\n"
+      "        kinds: [\"Pod\"]\n  parameters:\n    repos:\n";
+  for (const SuggestedPrefix& p : s.prefixes) {
+    for (const std::string& e : p.entries) *out += "      - \"" + Printable(e) + "\"\n";
+  }
+}
+
 }  // namespace
 
 void WriteText(const Report& r, std::string* out) {
@@ -106,6 +207,10 @@ void WriteText(const Report& r, std::string* out) {
     }
     table.Write(out);
   }
+  if (!r.workloads.empty()) {
+    *out += '\n';
+    WorkloadTable(r, out);
+  }
   *out += "\n";
   *out += "containers " + Num(t.containers) + " (containers " + Num(t.by_list[0]) +
           ", initContainers " + Num(t.by_list[1]) + ", ephemeralContainers " + Num(t.by_list[2]) +
@@ -129,7 +234,9 @@ void WriteText(const Report& r, std::string* out) {
     *out += "  broken namespaces   " + Num(t.broken_namespaces.size()) + " of " +
             Num(t.namespaces.size()) + " (" +
             Percent(t.broken_namespaces.size(), t.namespaces.size()) + ")\n";
+    WhatBreaks(r, out);
   }
+  if (r.suggestion != nullptr) SuggestionText(r, out);
 }
 
 }  // namespace gatescan::inventory_internal

@@ -63,6 +63,9 @@ struct DiffCommand {
 struct InventoryCommand {
   InputOptions in;
   InventoryFormat format = InventoryFormat::kText;
+  CsvLevel csv_level = CsvLevel::kRepository;  // --csv-level
+  uint32_t suggest_ppm = 0;                    // --suggest, 0: none
+  std::string selector;                        // -l as typed, stated by the report
 };
 
 struct ExplainCommand {
