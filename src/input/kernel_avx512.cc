@@ -57,22 +57,27 @@ PrefixXor(uint64_t x) {
 
 // What the indexing loop needs of one whole block; none of it depends on
 // the state carried between blocks, so the next block's masks are made while
-// the current one is combined.
+// the current one is combined. As in IndexAvx2, `x` marks what a block of a
+// kubectl dump almost never holds outside whitespace (control bytes,
+// backslashes, bytes >= 0x80): backslashes and high bytes are told apart
+// only for the blocks that have one, from `bytes`.
 struct BlockMasks {
-  uint64_t quote, backslash, open_op, close_op, space, control, high;
+  __m512i bytes;
+  uint64_t quote, open_op, close_op, space, x;
 };
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline BlockMasks
 LoadMasks(const char* p, const Constants& k) {
   const __m512i v = Load(p);
   const __m512i folded = _mm512_or_si512(v, k.case_bit);
-  return BlockMasks{_mm512_cmpeq_epi8_mask(v, k.quote),
-                    _mm512_cmpeq_epi8_mask(v, k.backslash),
+  // Signed: bytes >= 0x80 are negative, so this is v < 0x20 or v >= 0x80.
+  const uint64_t control_or_high = _mm512_cmplt_epi8_mask(v, k.control_limit);
+  return BlockMasks{v,
+                    _mm512_cmpeq_epi8_mask(v, k.quote),
                     _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.open_op_table, v)),
                     _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.close_op_table, v)),
                     _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(k.space_table, v)),
-                    _mm512_cmplt_epu8_mask(v, k.control_limit),
-                    static_cast<uint64_t>(_mm512_movepi8_mask(v))};
+                    control_or_high | _mm512_cmpeq_epi8_mask(v, k.backslash)};
 }
 
 // The in-string mask of one block, given its unescaped quotes; updates the carries.
@@ -171,8 +176,14 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx5
     uint64_t pending = 0;
     for (;;) {
       uint64_t quote = cur.quote;
-      if ((cur.backslash | st.prev_escaped) != 0) [[unlikely]] {
-        quote &= ~EscapedMask(cur.backslash, &st.prev_escaped);
+      uint64_t control = cur.x;
+      uint64_t high = 0;
+      // Without escapes and high bytes, x is exactly the control mask.
+      if (((control & ~cur.space) | st.prev_escaped) != 0) [[unlikely]] {
+        const uint64_t backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
+        high = _mm512_movepi8_mask(cur.bytes);
+        control &= ~(backslash | high);
+        quote &= ~EscapedMask(backslash, &st.prev_escaped);
       }
       const uint64_t in_string = PrefixXor(quote) ^ st.prev_in_string;
       st.prev_in_string = LastBitEverywhere(in_string);
@@ -190,14 +201,14 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx5
           const uint64_t keep = ThroughBit(walk.hit);
           out = WritePositions(out, block - 64, pending);
           out = WritePositions(out, block, structural & keep);
-          control_in_string |= cur.control & in_string & keep;
-          non_ascii |= cur.high & keep;
+          control_in_string |= control & in_string & keep;
+          non_ascii |= high & keep;
           found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1;
           break;
         }
       }
-      control_in_string |= cur.control & in_string;
-      non_ascii |= cur.high;
+      control_in_string |= control & in_string;
+      non_ascii |= high;
       p += 64;
       block += 64;
       if (p > last) {
