@@ -152,9 +152,10 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx51
 }
 
 // As IndexAvx2 (see there and kernel_bits.h), a block at a time.
-__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx512(
-    const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
-    uint64_t item, uint32_t** tail) {
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), optimize("no-tree-slp-vectorize")))
+uint64_t
+IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
+            uint64_t item, uint32_t** tail) {
   const Constants k = MakeConstants();
   ScanState st = *state;
   uint64_t prev_scalar = index->prev_scalar;
