@@ -47,44 +47,44 @@ bool GoAccepts(const std::string& text) {
 // Key text from pieces: plain bytes, JSON inside JSON, every valid escape,
 // surrogates alone, paired and mismatched, and escapes JSON lacks.
 std::string RandomKeyText(std::mt19937* rng) {
-  static const std::vector<std::string> pieces = {"a",
-                                                  "f:name",
-                                                  "k:{",
-                                                  R"(\")",
-                                                  R"(\\)",
-                                                  R"(\/)",
-                                                  R"(\b)",
-                                                  R"(\f)",
-                                                  R"(\n)",
-                                                  R"(\r)",
-                                                  R"(\t)",
-                                                  R"(\u00e9)",
-                                                  R"(\uABcd)",
-                                                  R"(\ud83d\ude00)",
-                                                  R"(\ud800)",
-                                                  R"(\udc00)",
-                                                  R"(\ud800\u0041)",
-                                                  R"(\x)",
-                                                  R"(\')",
-                                                  R"(\u12G4)",
-                                                  R"(\u12)",
-                                                  R"(\U1234)",
-                                                  R"(\ )",
-                                                  R"(\0)",
-                                                  "\xc3\xa9",
-                                                  "0123456789abcdef",
-                                                  ":",
-                                                  ",",
-                                                  "}",
-                                                  "]"};
+  static const std::vector<std::string> kPieces = {"a",
+                                                   "f:name",
+                                                   "k:{",
+                                                   R"(\")",
+                                                   R"(\\)",
+                                                   R"(\/)",
+                                                   R"(\b)",
+                                                   R"(\f)",
+                                                   R"(\n)",
+                                                   R"(\r)",
+                                                   R"(\t)",
+                                                   R"(\u00e9)",
+                                                   R"(\uABcd)",
+                                                   R"(\ud83d\ude00)",
+                                                   R"(\ud800)",
+                                                   R"(\udc00)",
+                                                   R"(\ud800\u0041)",
+                                                   R"(\x)",
+                                                   R"(\')",
+                                                   R"(\u12G4)",
+                                                   R"(\u12)",
+                                                   R"(\U1234)",
+                                                   R"(\ )",
+                                                   R"(\0)",
+                                                   "\xc3\xa9",
+                                                   "0123456789abcdef",
+                                                   ":",
+                                                   ",",
+                                                   "}",
+                                                   "]"};
   std::uniform_int_distribution<size_t> count(0, 12);
-  std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
+  std::uniform_int_distribution<size_t> pick(0, kPieces.size() - 1);
   std::bernoulli_distribution mostly_valid(0.9);
   std::string text;
   for (size_t n = count(*rng); n > 0; --n) {
-    std::string piece = pieces[pick(*rng)];
+    std::string piece = kPieces[pick(*rng)];
     // Invalid pieces rarely, so that long valid keys are common too.
-    while (!GoAccepts(piece) && mostly_valid(*rng)) piece = pieces[pick(*rng)];
+    while (!GoAccepts(piece) && mostly_valid(*rng)) piece = kPieces[pick(*rng)];
     text += piece;
   }
   return text;
