@@ -13,6 +13,11 @@ namespace {
 
 struct Constants {
   __m512i quote, backslash, open, close, case_bit, control_limit, space_table, op_table;
+  // simdjson's op table without '}' and without '{' respectively: a byte in
+  // both masks is ':' or ',', in the first only an opening bracket, in the
+  // second only a closing one. The brackets then come from the op masks
+  // with plain 64-bit arithmetic, off the in-string mask's latency.
+  __m512i open_op_table, close_op_table;
 };
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline Constants
@@ -25,6 +30,8 @@ MakeConstants() {
   const __m128i space =
       _mm_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100);
   const __m128i op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
+  const __m128i open_op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', 0, 0, 0);
+  const __m128i close_op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', 0, ',', '}', 0, 0);
   return Constants{_mm512_set1_epi8('"'),
                    _mm512_set1_epi8('\\'),
                    _mm512_set1_epi8('{'),
@@ -32,7 +39,9 @@ MakeConstants() {
                    _mm512_set1_epi8(0x20),
                    _mm512_set1_epi8(0x20),
                    _mm512_maskz_broadcast_i32x4(0xFFFF, space),
-                   _mm512_maskz_broadcast_i32x4(0xFFFF, op)};
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, op),
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, open_op),
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, close_op)};
 }
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline __m512i Load(
@@ -44,6 +53,31 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inl
 PrefixXor(uint64_t x) {
   return uint64_t(_mm_cvtsi128_si64(
       _mm_clmulepi64_si128(_mm_cvtsi64_si128(int64_t(x)), _mm_set1_epi8(char(0xFF)), 0)));
+}
+
+// What the indexing loop needs of one whole block; none of it depends on
+// the state carried between blocks, so the next block's masks are made while
+// the current one is combined. As in IndexAvx2, `x` marks what a block of a
+// kubectl dump almost never holds outside whitespace (control bytes,
+// backslashes, bytes >= 0x80): backslashes and high bytes are told apart
+// only for the blocks that have one, from `bytes`.
+struct BlockMasks {
+  __m512i bytes;
+  uint64_t quote, open_op, close_op, space, x;
+};
+
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline BlockMasks
+LoadMasks(const char* p, const Constants& k) {
+  const __m512i v = Load(p);
+  const __m512i folded = _mm512_or_si512(v, k.case_bit);
+  // Signed: bytes >= 0x80 are negative, so this is v < 0x20 or v >= 0x80.
+  const uint64_t control_or_high = _mm512_cmplt_epi8_mask(v, k.control_limit);
+  return BlockMasks{v,
+                    _mm512_cmpeq_epi8_mask(v, k.quote),
+                    _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.open_op_table, v)),
+                    _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.close_op_table, v)),
+                    _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(k.space_table, v)),
+                    control_or_high | _mm512_cmpeq_epi8_mask(v, k.backslash)};
 }
 
 // The in-string mask of one block, given its unescaped quotes; updates the carries.
@@ -118,9 +152,10 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx51
 }
 
 // As IndexAvx2 (see there and kernel_bits.h), a block at a time.
-__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx512(
-    const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
-    uint64_t item, uint32_t** tail) {
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), optimize("no-tree-slp-vectorize")))
+uint64_t
+IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
+            uint64_t item, uint32_t** tail) {
   const Constants k = MakeConstants();
   ScanState st = *state;
   uint64_t prev_scalar = index->prev_scalar;
@@ -129,35 +164,69 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t IndexAvx5
   uint32_t* out = *tail;
   uint64_t pos = *resume;
   uint64_t found = kNotFound;
-  for (; pos < len; pos += 64) {
-    // Whole blocks that cannot hold the value's end (fewer closing brackets
-    // than the depth): no masking and no end test. The general loop below
-    // takes over at the first block that may end the value, and at the tail.
-    for (; pos + 64 <= len; pos += 64) {
-      const __m512i v = Load(data + pos);
-      const __m512i folded = _mm512_or_si512(v, k.case_bit);
-      const uint64_t backslash = _mm512_cmpeq_epi8_mask(v, k.backslash);
-      uint64_t quote = _mm512_cmpeq_epi8_mask(v, k.quote);
-      uint64_t escaped = st.prev_escaped;
-      if ((backslash | escaped) != 0) [[unlikely]] {
-        quote &= ~EscapedMask(backslash, &escaped);
+  if (len >= 64 && pos <= len - 64) {
+    // Whole blocks, software-pipelined as in IndexAvx2: a block's masks are
+    // made in the iteration before, and its positions written in the
+    // iteration after, the one that combines them (a block's chain through
+    // the carry-less multiply is long; in program order the blocks would run
+    // one after another).
+    const char* p = data + pos;
+    const char* const last = data + len - 64;
+    auto block = static_cast<uint32_t>(pos - item);
+    BlockMasks cur = LoadMasks(p, k);
+    uint64_t pending = 0;
+    for (;;) {
+      uint64_t quote = cur.quote;
+      uint64_t control = cur.x;
+      uint64_t high = 0;
+      // Without escapes and high bytes, x is exactly the control mask.
+      if (((control & ~cur.space) | st.prev_escaped) != 0) [[unlikely]] {
+        const uint64_t backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
+        high = _mm512_movepi8_mask(cur.bytes);
+        control &= ~(backslash | high);
+        quote &= ~EscapedMask(backslash, &st.prev_escaped);
       }
       const uint64_t in_string = PrefixXor(quote) ^ st.prev_in_string;
-      const uint64_t close = _mm512_mask_cmpeq_epi8_mask(~in_string, folded, k.close);
-      const uint64_t closes = Popcnt(close);
-      if (closes >= st.depth) break;  // nothing of this block committed yet
-      const uint64_t open = _mm512_mask_cmpeq_epi8_mask(~in_string, folded, k.open);
-      st.depth += Popcnt(open) - closes;
-      st.prev_escaped = escaped;
       st.prev_in_string = LastBitEverywhere(in_string);
-      const uint64_t op = _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.op_table, v));
-      const uint64_t space = _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(k.space_table, v));
-      const uint64_t structural = Stage1Structurals(op, space, quote, in_string, &prev_scalar);
-      control_in_string |= _mm512_cmplt_epu8_mask(v, k.control_limit) & in_string;
-      non_ascii |= _mm512_movepi8_mask(v);
-      out = WritePositions(out, static_cast<uint32_t>(pos - item), structural);
+      const uint64_t structural =
+          Stage1Structurals(cur.open_op | cur.close_op, cur.space, quote, in_string, &prev_scalar);
+      const uint64_t open = cur.open_op & ~cur.close_op & ~in_string;
+      const uint64_t close = cur.close_op & ~cur.open_op & ~in_string;
+      const uint64_t closes = Popcnt(close);
+      if (closes < st.depth) [[likely]] {
+        st.depth += Popcnt(open) - closes;
+      } else {
+        const DepthWalk walk = WalkBrackets(open, close, st.depth);
+        st.depth = walk.depth;
+        if (walk.hit >= 0) {
+          const uint64_t keep = ThroughBit(walk.hit);
+          out = WritePositions(out, block - 64, pending);
+          out = WritePositions(out, block, structural & keep);
+          control_in_string |= control & in_string & keep;
+          non_ascii |= high & keep;
+          found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1;
+          break;
+        }
+      }
+      control_in_string |= control & in_string;
+      non_ascii |= high;
+      p += 64;
+      block += 64;
+      if (p > last) {
+        out = WritePositions(out, block - 128, pending);
+        pending = structural;
+        break;
+      }
+      cur = LoadMasks(p, k);
+      out = WritePositions(out, block - 128, pending);
+      pending = structural;
     }
-    if (pos >= len) break;
+    if (found == kNotFound) out = WritePositions(out, block - 64, pending);
+    pos = static_cast<uint64_t>(p - data);
+  }
+  // The final partial block, examined with a copy of the state unless it
+  // holds the value's end: bytes past len are not the value's (yet).
+  for (; found == kNotFound && pos < len; pos += 64) {
     const uint64_t valid = len - pos >= 64 ? ~uint64_t{0} : (uint64_t{1} << (len - pos)) - 1;
     const __m512i v = Load(data + pos);
     const __m512i folded = _mm512_or_si512(v, k.case_bit);
