@@ -5,6 +5,7 @@
 
 #include "gatescan/audit/owner.h"
 #include "gatescan/common/k8s_names.h"
+#include "gatescan/common/terminal.h"
 
 namespace gatescan::report_internal {
 
@@ -13,6 +14,21 @@ void AppendUint(uint64_t value, std::string* out) {
   char buf[24];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   out->append(buf, end);
+}
+
+void AppendTextField(std::string_view s, const ReportOptions& options, std::string* out) {
+  if (options.escape_control) {
+    AppendTerminalSafe(s, out);
+  } else {
+    out->append(s);
+  }
+}
+
+void AppendColoredField(std::string_view color, std::string_view s, const ReportOptions& options,
+                        std::string* out) {
+  if (options.color) out->append(color);
+  AppendTextField(s, options, out);
+  if (options.color) out->append("\x1b[0m");
 }
 
 std::string_view SourceName(const RecordOrigin& origin) {

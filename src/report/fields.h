@@ -46,6 +46,13 @@ std::array<std::string_view, kViolationFieldNames.size()> ViolationFieldValues(
     const Constraint& c, const ObjectRecord& object, const ObjectFields& fields, const Violation& v,
     const RecordOrigin& origin);
 
+// The text formats' (text, --group-by) one way to print a dump's string:
+// terminal-safe (common/terminal.h) when options.escape_control, and wrapped
+// in `color` and a reset when options.color.
+void AppendTextField(std::string_view s, const ReportOptions& options, std::string* out);
+void AppendColoredField(std::string_view color, std::string_view s, const ReportOptions& options,
+                        std::string* out);
+
 // Gatekeeper's truncateString(msg, 256): the first 253 bytes and "...".
 std::string_view MaybeTruncate(std::string_view message, bool truncate, std::string* storage);
 

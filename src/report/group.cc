@@ -9,7 +9,6 @@
 #include "gatescan/audit/owner.h"
 #include "gatescan/common/chunk_codec.h"
 #include "gatescan/common/json_text.h"
-#include "gatescan/common/terminal.h"
 #include "gatescan/report/baseline.h"
 #include "gatescan/report/summary.h"
 
@@ -149,17 +148,11 @@ class GroupCollector final : public Collector {
   }
 
   void Append(std::string_view s, std::string* out) const {
-    if (options_.escape_control) {
-      AppendTerminalSafe(s, out);
-    } else {
-      out->append(s);
-    }
+    report_internal::AppendTextField(s, options_, out);
   }
 
   void Colored(std::string_view color, std::string_view s, std::string* out) const {
-    if (options_.color) out->append(color);
-    Append(s, out);
-    if (options_.color) out->append("\x1b[0m");
+    report_internal::AppendColoredField(color, s, options_, out);
   }
 
   // [known: ][warn: |dryrun: ]<OwnerKind> [<ns>/]<owner> (N replicas): [<constraint>] <message>

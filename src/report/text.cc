@@ -1,7 +1,6 @@
 // text.cc — the text report (SPEC §5): one line per violation, for people.
 
 #include "fields.h"
-#include "gatescan/common/terminal.h"
 
 namespace gatescan::report_internal {
 namespace {
@@ -45,20 +44,11 @@ class TextReporter final : public Reporter {
   static constexpr std::string_view kYellow = "\x1b[33m";
   static constexpr std::string_view kCyan = "\x1b[36m";
   static constexpr std::string_view kMagenta = "\x1b[35m";
-  static constexpr std::string_view kReset = "\x1b[0m";
 
-  void Append(std::string_view s, std::string* out) const {
-    if (options_.escape_control) {
-      AppendTerminalSafe(s, out);
-    } else {
-      out->append(s);
-    }
-  }
+  void Append(std::string_view s, std::string* out) const { AppendTextField(s, options_, out); }
 
   void Colored(std::string_view color, std::string_view s, std::string* out) const {
-    if (options_.color) out->append(color);
-    Append(s, out);
-    if (options_.color) out->append(kReset);
+    AppendColoredField(color, s, options_, out);
   }
 
   const Policy& policy_;
