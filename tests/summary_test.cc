@@ -275,6 +275,17 @@ TEST(Summary, RowsAreCappedUnlessAllAreAsked) {
   EXPECT_LT(three.out.find("  ns0\n"), three.out.find("  ns1\n")) << three.out;
 }
 
+TEST(Summary, RowsWithoutSummaryIsAUsageError) {
+  TempDir dir;
+  const std::string dump = dir.Write("pods.json", Pod("ns", "p", "gcr.io/x:1"));
+  for (const char* format : {"text", "summary-json"}) {
+    const RunResult r =
+        RunGatescan({"-o", format, "--summary-rows", "3", "--allow", "docker.io/", dump});
+    EXPECT_EQ(r.exit_code, 2) << format << r.err;
+    EXPECT_NE(r.err.find("--summary-rows goes with --summary"), std::string::npos) << r.err;
+  }
+}
+
 TEST(Summary, UntrustedNamesAreTerminalSafe) {
   TempDir dir;
   const std::string dump =

@@ -84,7 +84,7 @@ struct CliOptions {
   std::string baseline;                  // --baseline FILE (issue 15)
   bool output_given = false;             // -o given: `gatescan baseline` takes it as the file
   bool summary = false;                  // --summary
-  std::string summary_rows = "20";       // --summary-rows N|all
+  std::string summary_rows;              // --summary-rows N|all (empty: 20)
   std::string group_by;                  // --group-by workload
   std::string csv_level = "repository";  // inventory --csv-level
   std::string suggest;                   // inventory --suggest
@@ -148,8 +148,8 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       "summary", po::bool_switch(&o->summary),
       "after the findings (alone with -q): tables by constraint, namespace, workload, registry "
       "and image, with violations, containers and objects, most violations first")(
-      "summary-rows", po::value(&o->summary_rows)->default_value("20"),
-      "--summary: rows per table (then '... and N more'), or all")(
+      "summary-rows", po::value(&o->summary_rows),
+      "--summary: rows per table (default 20, then '... and N more'), or all")(
       "group-by", po::value(&o->group_by),
       "workload: one line (-o text) or record (-o ndjson) per constraint, workload, container "
       "and image, with its replica count, instead of one per pod");
@@ -244,13 +244,19 @@ bool ValidateInputOptions(const CliOptions& o, InputOptions* in, ProgressMode* c
 
 // --summary and --group-by (issue 15 item 2), once the format is known.
 bool ValidateSummaryOptions(const CliOptions& o, ScanCommand* command) {
+  if (!o.summary && !o.summary_rows.empty()) {
+    PrintError("--summary-rows goes with --summary (-o summary-json always has every row)");
+    return false;
+  }
   if (o.summary) {
-    if (o.summary_rows == "all") {
+    if (o.summary_rows.empty()) {
+      command->summary_rows = 20;
+    } else if (o.summary_rows == "all") {
       command->summary_rows = 0;
     } else {
       char* end = nullptr;
       const long long n = std::strtoll(o.summary_rows.c_str(), &end, 10);
-      if (o.summary_rows.empty() || *end != '\0' || n < 1) {
+      if (*end != '\0' || n < 1) {
         PrintError("--summary-rows must be a number >= 1 or 'all', not '" + o.summary_rows + "'");
         return false;
       }
