@@ -59,6 +59,10 @@ inline constexpr size_t kMaxRegexText = 4096;
 bool RegexMatch(const std::string& text, std::smatch& m, const std::string& pattern);
 bool RegexMatch(const std::string& text, const std::string& pattern);
 bool RegexSearch(const std::string& text, std::smatch& m, const std::string& pattern);
+// The match results point into `text`: a temporary would leave them dangling
+// (as std::regex_match, which deletes these overloads too).
+bool RegexMatch(const std::string&& text, std::smatch& m, const std::string& pattern) = delete;
+bool RegexSearch(const std::string&& text, std::smatch& m, const std::string& pattern) = delete;
 bool RegexSearch(const std::string& text, const std::string& pattern);
 
 }  // namespace gatescan::rego
