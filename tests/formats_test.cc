@@ -29,18 +29,6 @@ int Shell(const std::string& command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::vector<std::string> Inputs() {
-  std::vector<std::string> inputs = {(testing::DatasetsDir() / "demo-pods.json").string()};
-  if (testing::CorpusPresent()) {
-    for (const auto& p : std::filesystem::directory_iterator(testing::CorpusDir() / "realworld")) {
-      inputs.push_back(p.path().string());
-    }
-  } else {
-    std::printf("SKIPPED the corpus dumps: %s is absent\n", testing::CorpusDir().c_str());
-  }
-  return inputs;
-}
-
 const std::vector<std::string> kPolicy = {"--allow", "docker.io/", "--allow", "registry.k8s.io/"};
 
 std::string HostileDump() {
@@ -72,7 +60,7 @@ uint64_t NdjsonViolations(const std::vector<std::string>& args) {
 template <typename Check>
 void ForEveryInput(const std::string& format, Check check) {
   TempDir dir;
-  std::vector<std::string> inputs = Inputs();
+  std::vector<std::string> inputs = testing::DemoAndCorpusDumps();
   inputs.push_back(dir.Write("hostile.json", HostileDump()));
   for (const std::string& input : inputs) {
     for (bool expand : {false, true}) {

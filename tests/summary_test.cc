@@ -154,21 +154,9 @@ void ExpectSummaryEqualsNdjson(const std::string& json, const std::string& ndjso
   }
 }
 
-std::vector<std::string> Inputs() {
-  std::vector<std::string> inputs = {(testing::DatasetsDir() / "demo-pods.json").string()};
-  if (testing::CorpusPresent()) {
-    for (const auto& p : std::filesystem::directory_iterator(testing::CorpusDir() / "realworld")) {
-      inputs.push_back(p.path().string());
-    }
-  } else {
-    std::printf("SKIPPED the corpus dumps: %s is absent\n", testing::CorpusDir().c_str());
-  }
-  return inputs;
-}
-
 TEST(Summary, JsonEqualsTheNdjsonCountsOnEveryDump) {
   std::vector<std::vector<std::string>> runs;
-  for (const std::string& input : Inputs()) runs.push_back({input});
+  for (const std::string& input : testing::DemoAndCorpusDumps()) runs.push_back({input});
   if (testing::CorpusPresent()) runs.push_back({"-j2", (testing::CorpusDir() / "realworld")});
   for (const auto& inputs : runs) {
     for (bool expand : {false, true}) {
@@ -323,7 +311,7 @@ TEST(GroupBy, ThirtyReplicasAreOneLine) {
 }
 
 TEST(GroupBy, ReplicasAddUpToTheViolationsOnEveryDump) {
-  for (const std::string& input : Inputs()) {
+  for (const std::string& input : testing::DemoAndCorpusDumps()) {
     const std::vector<std::string> args = Args(kAllow, {"--expand", input});
     const RunResult nd = RunGatescan(Args({"-o", "ndjson"}, args));
     const RunResult grouped = RunGatescan(Args({"-o", "ndjson", "--group-by", "workload"}, args));

@@ -7,11 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace gatescan::testing {
 
@@ -32,6 +34,20 @@ inline std::string ReadFile(const std::filesystem::path& p) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The demo dump and every real dump of the corpus (each file of realworld/),
+// for suites that check a property on each; says so when the corpus is absent.
+inline std::vector<std::string> DemoAndCorpusDumps() {
+  std::vector<std::string> inputs = {(DatasetsDir() / "demo-pods.json").string()};
+  if (CorpusPresent()) {
+    for (const auto& p : std::filesystem::directory_iterator(CorpusDir() / "realworld")) {
+      inputs.push_back(p.path().string());
+    }
+  } else {
+    std::printf("SKIPPED the corpus dumps: %s is absent\n", CorpusDir().c_str());
+  }
+  return inputs;
 }
 
 }  // namespace gatescan::testing
