@@ -1,8 +1,9 @@
-// kernel_avx512.cc — the AVX-512BW kernels: one 64-byte load per block, and
-// compares that give the block's 64-bit masks directly (no movemask pairs).
-// The rest is kernel_bits.h's shared arithmetic, as in the AVX2 kernel; the
-// positions must be exactly stage 1's (kernel_test checks them against the
-// generic kernel, framer_test against simdjson).
+// kernel_avx512.cc — the AVX-512 kernels (BW for the masks, VBMI2 for the
+// positions, as simdjson's icelake stage 1 needs both): one 64-byte load per
+// block, and compares that give the block's 64-bit masks directly (no
+// movemask pairs). The rest is kernel_bits.h's shared arithmetic, as in the
+// AVX2 kernel; the positions must be exactly stage 1's (kernel_test checks
+// them against the generic kernel, framer_test against simdjson).
 #include "kernel_bits.h"
 
 #ifdef GATESCAN_X86_KERNELS
@@ -91,6 +92,37 @@ InString(uint64_t backslash, uint64_t quote, uint64_t* prev_escaped, uint64_t pr
   return PrefixXor(quote) ^ prev_in_string;
 }
 
+// Zero-masked forms here and in CompressPositions, as in MakeConstants: GCC
+// 12 warns about the undefined source of the plain ones (the cast to 128
+// bits included; a zero-masked extract of lane 0 compiles to nothing).
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline __m512i Widen(
+    __m512i base, __m128i sixteen) {
+  return _mm512_add_epi32(base, _mm512_maskz_cvtepu8_epi32(0xFFFF, sixteen));
+}
+
+// Appends base + the position of every set bit of `bits`, as WritePositions
+// does, without a tzcnt chain per position: vpcompressb packs the indices of
+// the set bits into bytes, widened 16 at a time. Writes 16 entries from
+// `out` when there are fewer (the caller reserves them).
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi"),
+               always_inline)) inline uint32_t*
+CompressPositions(uint32_t* out, uint32_t base, uint64_t bits) {
+  const __m512i iota = _mm512_set_epi8(
+      63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41,
+      40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
+      17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i packed = _mm512_maskz_compress_epi8(bits, iota);
+  const __m512i b = _mm512_set1_epi32(static_cast<int>(base));
+  const uint64_t count = Popcnt(bits);
+  _mm512_storeu_si512(out, Widen(b, _mm512_maskz_extracti32x4_epi32(0xF, packed, 0)));
+  if (count > 16) [[unlikely]] {
+    _mm512_storeu_si512(out + 16, Widen(b, _mm512_maskz_extracti32x4_epi32(0xF, packed, 1)));
+    _mm512_storeu_si512(out + 32, Widen(b, _mm512_maskz_extracti32x4_epi32(0xF, packed, 2)));
+    _mm512_storeu_si512(out + 48, Widen(b, _mm512_maskz_extracti32x4_epi32(0xF, packed, 3)));
+  }
+  return out + count;
+}
+
 }  // namespace
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx512(
@@ -152,8 +184,8 @@ __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx51
 }
 
 // As IndexAvx2 (see there and kernel_bits.h), a block at a time.
-__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), optimize("no-tree-slp-vectorize")))
-uint64_t
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi"),
+               optimize("no-tree-slp-vectorize"))) uint64_t
 IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, IndexState* index,
             uint64_t item, uint32_t** tail) {
   const Constants k = MakeConstants();
@@ -166,15 +198,14 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
   uint64_t found = kNotFound;
   if (len >= 64 && pos <= len - 64) {
     // Whole blocks, software-pipelined as in IndexAvx2: a block's masks are
-    // made in the iteration before, and its positions written in the
-    // iteration after, the one that combines them (a block's chain through
-    // the carry-less multiply is long; in program order the blocks would run
-    // one after another).
+    // made in the iteration before the one that combines them (a block's
+    // chain through the carry-less multiply is long; in program order the
+    // blocks would run one after another). Its positions are written at
+    // once: the compress has no chain worth hiding.
     const char* p = data + pos;
     const char* const last = data + len - 64;
     auto block = static_cast<uint32_t>(pos - item);
     BlockMasks cur = LoadMasks(p, k);
-    uint64_t pending = 0;
     for (;;) {
       uint64_t quote = cur.quote;
       uint64_t control = cur.x;
@@ -200,8 +231,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
         st.depth = walk.depth;
         if (walk.hit >= 0) {
           const uint64_t keep = ThroughBit(walk.hit);
-          out = WritePositions(out, block - 64, pending);
-          out = WritePositions(out, block, structural & keep);
+          out = CompressPositions(out, block, structural & keep);
           control_in_string |= control & in_string & keep;
           non_ascii |= high & keep;
           found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1;
@@ -212,16 +242,10 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
       non_ascii |= high;
       p += 64;
       block += 64;
-      if (p > last) {
-        out = WritePositions(out, block - 128, pending);
-        pending = structural;
-        break;
-      }
+      out = CompressPositions(out, block - 64, structural);
+      if (p > last) break;
       cur = LoadMasks(p, k);
-      out = WritePositions(out, block - 128, pending);
-      pending = structural;
     }
-    if (found == kNotFound) out = WritePositions(out, block - 64, pending);
     pos = static_cast<uint64_t>(p - data);
   }
   // The final partial block, examined with a copy of the state unless it
@@ -262,7 +286,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     }
     // A partial block without the value's end is not committed.
     if (found == kNotFound && ~valid != 0) break;
-    out = WritePositions(out, static_cast<uint32_t>(pos - item), structural & keep);
+    out = CompressPositions(out, static_cast<uint32_t>(pos - item), structural & keep);
     control_in_string |= control & in_string & keep;
     non_ascii |= high & keep;
     st = next;

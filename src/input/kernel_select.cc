@@ -20,9 +20,12 @@ bool HasAvx2() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
          __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi");
 }
+// BW and VBMI2, as simdjson's icelake kernel: the CPUs with BW alone
+// (Skylake-X, Cascade Lake) run the AVX2 kernel, as simdjson runs haswell there.
 bool HasAvx512() {
   __builtin_cpu_init();
-  return HasAvx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return HasAvx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vbmi2");
 }
 #endif
 bool Always() { return true; }

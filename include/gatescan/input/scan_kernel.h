@@ -4,7 +4,7 @@
 // depth back to zero, outside strings) and, optionally, does simdjson's
 // stage 1 for it on the way (structural positions exactly as stage 1 finds
 // them). Kernels: a portable C++ one, always built, and SSE2, AVX2 and
-// AVX-512BW ones on x86-64 unless GATESCAN_PORTABLE is set. One is chosen at
+// AVX-512 (BW and VBMI2) ones on x86-64 unless GATESCAN_PORTABLE is set. One is chosen at
 // run time (the widest the CPU has) in one place, `ActiveKernel()`; the
 // environment variable GATESCAN_KERNEL=generic|sse2|avx2|avx512 overrides the
 // choice (the tests run each suite once per kernel with it). Asking for a
