@@ -16,6 +16,7 @@
 #include "gatescan/audit/diff.h"
 #include "gatescan/audit/finding.h"
 #include "gatescan/audit/owner.h"
+#include "owner_reference.h"
 
 namespace gatescan {
 namespace {
@@ -354,110 +355,15 @@ TEST(Loop, OwnerObjectsLaterInTheInputLiftBaselinesAndDiffs) {
 
 // ---- the corpus: every owner against an independent, whole-graph reference ----
 
-struct RefObject {
-  std::string kind, name, ns, uid;
-  std::map<std::string, std::string> labels;
-  std::string owner_kind, owner_name, owner_uid;  // the controller reference
-};
-
-// Reads every object of every .json file under `root` (kubectl Lists and
-// single objects) with simdjson's DOM: no streaming, no gatescan code.
-std::vector<RefObject> LoadObjects(const std::filesystem::path& root) {
-  std::vector<RefObject> out;
-  simdjson::dom::parser parser;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-    simdjson::dom::element doc;
-    if (parser.load(entry.path().string()).get(doc)) continue;
-    std::vector<simdjson::dom::element> items;
-    // Items of a typed list without "kind" (kubelet /pods) take the list's.
-    std::string list_kind;
-    std::string_view doc_kind;
-    if (!doc["kind"].get_string().get(doc_kind) && doc_kind.size() > 4 &&
-        doc_kind.substr(doc_kind.size() - 4) == "List") {
-      list_kind = doc_kind.substr(0, doc_kind.size() - 4);
-    }
-    simdjson::dom::array array;
-    if (!doc["items"].get_array().get(array)) {
-      for (auto item : array) items.push_back(item);
-    } else {
-      items.push_back(doc);
-    }
-    for (auto item : items) {
-      RefObject o;
-      std::string_view s;
-      o.kind = list_kind;
-      if (!item["kind"].get_string().get(s)) o.kind = s;
-      auto meta = item["metadata"];
-      if (!meta["name"].get_string().get(s)) o.name = s;
-      if (!meta["namespace"].get_string().get(s)) o.ns = s;
-      if (!meta["uid"].get_string().get(s)) o.uid = s;
-      simdjson::dom::object labels;
-      if (!meta["labels"].get_object().get(labels)) {
-        for (auto field : labels) {
-          if (!field.value.get_string().get(s)) o.labels[std::string(field.key)] = s;
-        }
-      }
-      simdjson::dom::array refs;
-      if (!meta["ownerReferences"].get_array().get(refs)) {
-        for (auto ref : refs) {
-          bool controller = false;
-          if (ref["controller"].get_bool().get(controller) || !controller) continue;
-          if (!ref["kind"].get_string().get(s)) o.owner_kind = s;
-          if (!ref["name"].get_string().get(s)) o.owner_name = s;
-          if (!ref["uid"].get_string().get(s)) o.owner_uid = s;
-        }
-      }
-      out.push_back(std::move(o));
-    }
-  }
-  return out;
-}
-
-// The top owner by walking controller references through the objects
-// present; where an owner is absent, kubectl's naming, written here with
-// regular expressions.
-std::pair<std::string, std::string> ReferenceOwner(const RefObject& object,
-                                                   const std::vector<RefObject>& all,
-                                                   bool* used_graph) {
-  const RefObject* at = &object;
-  for (int step = 0; step < 16 && !at->owner_kind.empty(); ++step) {
-    const RefObject* next = nullptr;
-    for (const RefObject& o : all) {
-      if ((!at->owner_uid.empty() && o.uid == at->owner_uid) ||
-          (o.kind == at->owner_kind && o.name == at->owner_name && o.ns == at->ns)) {
-        next = &o;
-        break;
-      }
-    }
-    if (next == nullptr) {
-      std::smatch m;
-      const std::string name = at->owner_name;
-      auto hash = at->labels.find("pod-template-hash");
-      if (at->owner_kind == "ReplicaSet" && hash != at->labels.end() &&
-          std::regex_match(name, m, std::regex("(.+)-([^-]+)")) && m[2] == hash->second) {
-        return {"Deployment", m[1]};
-      }
-      if (at->owner_kind == "Job" && std::regex_match(name, m, std::regex("(.+)-([1-9][0-9]*)"))) {
-        const double minutes = std::stod(m[2]);
-        if (minutes * 60 >= 1420070400.0 && minutes * 60 < 4102444800.0) return {"CronJob", m[1]};
-      }
-      return {at->owner_kind, at->owner_name};
-    }
-    *used_graph = true;
-    at = next;
-  }
-  return {at->kind, at->name};
-}
-
 TEST(Corpus, OwnersAgreeWithTheWholeGraphReference) {
   GS_REQUIRE_CORPUS();
   const auto realworld = testing::CorpusDir() / "realworld";
   int checked = 0, through_graph = 0;
   for (const auto& project : std::filesystem::directory_iterator(realworld)) {
-    const std::vector<RefObject> all = LoadObjects(project.path());
-    std::map<std::tuple<std::string, std::string, std::string>, const RefObject*> by_name;
-    for (const RefObject& o : all) by_name[{o.kind, o.ns, o.name}] = &o;
+    const std::vector<testing::RefObject> all =
+        testing::LoadReferenceObjects(testing::JsonFilesUnder(project.path()));
+    std::map<std::tuple<std::string, std::string, std::string>, const testing::RefObject*> by_name;
+    for (const testing::RefObject& o : all) by_name[{o.kind, o.ns, o.name}] = &o;
     // Every container violates: every object with containers gets a record.
     const RunResult r = RunGatescan(
         {"--allow", "\x01-nothing", "-o", "ndjson", "--expand", project.path().string()});
@@ -499,7 +405,7 @@ TEST(Corpus, OwnersAgreeWithTheWholeGraphReference) {
         got = up->second;
       }
       bool graph = false;
-      const auto want = ReferenceOwner(*it->second, all, &graph);
+      const auto want = testing::ReferenceOwner(*it->second, all, &graph);
       EXPECT_EQ(got, want) << v;
       ++checked;
       through_graph += graph;

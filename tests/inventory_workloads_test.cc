@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli_support.h"
+#include "owner_reference.h"
 
 namespace gatescan {
 namespace {
@@ -335,129 +336,25 @@ spec:
 
 // ---- the corpus: workloads against an independent whole-graph reference ----
 
-struct RefObject {
-  std::string kind, name, ns, uid;
-  std::map<std::string, std::string> labels;
-  std::string owner_kind, owner_name, owner_uid;
-  uint64_t containers = 0;
-};
-
-std::vector<RefObject> LoadObjects(const std::vector<std::string>& files) {
-  std::vector<RefObject> out;
-  simdjson::dom::parser parser;
-  for (const std::string& file : files) {
-    simdjson::dom::element doc;
-    if (parser.load(file).get(doc)) continue;
-    std::vector<simdjson::dom::element> items;
-    std::string list_kind, list_api_version;
-    std::string_view s;
-    if (!doc["kind"].get_string().get(s) && s.size() > 4 && s.substr(s.size() - 4) == "List") {
-      list_kind = s.substr(0, s.size() - 4);
-      if (!doc["apiVersion"].get_string().get(s)) list_api_version = s;
-    }
-    simdjson::dom::array array;
-    if (!doc["items"].get_array().get(array)) {
-      for (auto item : array) items.push_back(item);
-    } else if (doc["items"].error() == simdjson::NO_SUCH_FIELD) {
-      items.push_back(doc);
-    }
-    for (auto item : items) {
-      RefObject o;
-      o.kind = list_kind;
-      std::string api_version = list_api_version;
-      if (!item["kind"].get_string().get(s)) o.kind = s;
-      if (!item["apiVersion"].get_string().get(s)) api_version = s;
-      if (o.kind.empty() || api_version.empty()) continue;  // refused: an error record
-      auto meta = item["metadata"];
-      if (!meta["name"].get_string().get(s)) o.name = s;
-      if (!meta["namespace"].get_string().get(s)) o.ns = s;
-      if (!meta["uid"].get_string().get(s)) o.uid = s;
-      simdjson::dom::object labels;
-      if (!meta["labels"].get_object().get(labels)) {
-        for (auto field : labels) {
-          if (!field.value.get_string().get(s)) o.labels[std::string(field.key)] = s;
-        }
-      }
-      simdjson::dom::array refs;
-      if (!meta["ownerReferences"].get_array().get(refs)) {
-        for (auto ref : refs) {
-          bool controller = false;
-          if (ref["controller"].get_bool().get(controller) || !controller) continue;
-          if (!ref["kind"].get_string().get(s)) o.owner_kind = s;
-          if (!ref["name"].get_string().get(s)) o.owner_name = s;
-          if (!ref["uid"].get_string().get(s)) o.owner_uid = s;
-        }
-      }
-      for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
-        simdjson::dom::array containers;
-        if (item["spec"][list].get(containers) != simdjson::SUCCESS) continue;
-        for (auto c : containers) {
-          if (c.is_object() && c["name"].error() == simdjson::SUCCESS &&
-              c["image"].error() == simdjson::SUCCESS) {
-            ++o.containers;
-          }
-        }
-      }
-      out.push_back(std::move(o));
-    }
-  }
-  return out;
-}
-
-// The top owner: controller references followed through the objects present
-// (by uid, or kind and name in the namespace); where the owner is absent,
-// kubectl's naming (pod-template-hash, CronJob job names), with regexes.
-std::tuple<std::string, std::string, std::string> ReferenceWorkload(
-    const RefObject& object, const std::vector<RefObject>& all) {
-  const RefObject* at = &object;
-  for (int step = 0; step < 16 && !at->owner_kind.empty(); ++step) {
-    const RefObject* next = nullptr;
-    for (const RefObject& o : all) {
-      if ((!at->owner_uid.empty() && o.uid == at->owner_uid) ||
-          (o.kind == at->owner_kind && o.name == at->owner_name && o.ns == at->ns)) {
-        next = &o;
-        break;
-      }
-    }
-    if (next == nullptr) {
-      std::smatch m;
-      const std::string name = at->owner_name;
-      auto hash = at->labels.find("pod-template-hash");
-      if (at->owner_kind == "ReplicaSet" && hash != at->labels.end() &&
-          std::regex_match(name, m, std::regex("(.+)-([^-]+)")) && m[2] == hash->second) {
-        return {object.ns, "Deployment", m[1]};
-      }
-      if (at->owner_kind == "Job" && std::regex_match(name, m, std::regex("(.+)-([1-9][0-9]*)"))) {
-        const double minutes = std::stod(m[2]);
-        if (minutes * 60 >= 1420070400.0 && minutes * 60 < 4102444800.0) {
-          return {object.ns, "CronJob", m[1]};
-        }
-      }
-      return {object.ns, at->owner_kind, at->owner_name};
-    }
-    at = next;
-  }
-  return {object.ns, at->kind, at->name};
-}
-
 TEST(InventoryWorkloadsCorpus, CountsAgreeWithTheWholeGraphReference) {
   GS_REQUIRE_CORPUS();
   int projects = 0;
   uint64_t workloads_checked = 0, owned = 0;
   for (const auto& project :
        std::filesystem::directory_iterator(testing::CorpusDir() / "realworld")) {
-    std::vector<std::string> files;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(project.path())) {
-      if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
-    }
+    const std::vector<std::string> files = testing::JsonFilesUnder(project.path());
     if (files.empty()) continue;
-    std::sort(files.begin(), files.end());
-    const std::vector<RefObject> all = LoadObjects(files);
+    // Objects without kind or apiVersion are refused (error records): not
+    // in the inventory, and no one's owner.
+    std::vector<testing::RefObject> all = testing::LoadReferenceObjects(files);
+    std::erase_if(
+        all, [](const testing::RefObject& o) { return o.kind.empty() || o.api_version.empty(); });
     std::map<std::tuple<std::string, std::string, std::string>, std::pair<uint64_t, uint64_t>> want,
         got;
-    for (const RefObject& o : all) {
+    for (const testing::RefObject& o : all) {
       if (o.containers == 0) continue;
-      auto& counts = want[ReferenceWorkload(o, all)];
+      const auto [kind, name] = testing::ReferenceOwner(o, all);
+      auto& counts = want[{o.ns, kind, name}];
       counts.first += o.containers;
       ++counts.second;
     }
