@@ -89,8 +89,8 @@ TEST(Finding, ImpliedPrefixIsNotPartOfTheIdentity) {
 }
 
 TEST(Finding, EncodedKeysRoundTrip) {
-  FindingKey key = {"K", "c", "ns", "Deployment", "web", "container", "a\0b", "img", "msg"};
-  key[6] = std::string("a\0b", 3);
+  FindingKey key = {"K",   "c",  "ns", "Deployment", "web", "container", std::string("a\0b", 3),
+                    "img", "msg"};
   std::string bytes;
   AppendEncodedKey(key, &bytes);
   AppendEncodedKey(key, &bytes);
