@@ -280,6 +280,7 @@ TEST(Loop, BadBaselinesAreClearErrors) {
       {good.substr(good.find('\n') + 1), "before the baseline header"},
       {"{\"type\":\"violation\",\"constraint\":\"c\"}\n", "without owner fields"},
       {"{\"type\":\"Pod\"}\n", "record type \"Pod\""},
+      {"{\"type\":\"group\",\"constraint\":\"c\"}\n", "without owner fields"},
   };
   for (const Case& c : cases) {
     const std::string bad = dir.Write("bad.json", c.content);
@@ -292,6 +293,69 @@ TEST(Loop, BadBaselinesAreClearErrors) {
   }
   EXPECT_EQ(RunGatescan({"diff", base}).exit_code, 2);
   EXPECT_EQ(RunGatescan({"diff", base, (dir.path() / "missing").string()}).exit_code, 2);
+}
+
+// A --group-by ndjson output holds the same findings as the per-violation
+// one (each group is its violations without the object), so either is a
+// baseline and either side of a diff, with the same counts.
+TEST(Loop, GroupedOutputIsABaselineWithTheSameFindings) {
+  TempDir dir;
+  // Every container violates, so that every dump has groups.
+  const std::vector<std::string> all_bad = {"--allow", "\x01-nothing"};
+  std::vector<std::string> dumps = {dir.Write("1.json", Dump(Night1(), 1)),
+                                    dir.Write("2.json", Dump(Night1(), 2, "cache", "quay.io/c:9"))};
+  if (testing::CorpusPresent()) {
+    for (const auto& project :
+         std::filesystem::directory_iterator(testing::CorpusDir() / "realworld")) {
+      dumps.push_back(project.path().string());
+    }
+  }
+  int compared = 0;
+  for (const std::string& d : dumps) {
+    for (const std::vector<std::string>& expand :
+         {std::vector<std::string>{}, std::vector<std::string>{"--expand"}}) {
+      const auto scan = [&](std::vector<std::string> extra) {
+        extra.insert(extra.end(), {"-o", "ndjson"});
+        extra.insert(extra.end(), expand.begin(), expand.end());
+        return RunGatescan(Args(extra, Args(all_bad, {d}))).out;
+      };
+      const std::string plain_out = scan({});
+      if (Count(plain_out, "{\"type\":\"violation\"") == 0) continue;  // only refused objects
+      ++compared;
+      const std::string plain = dir.Write("plain.ndjson", plain_out);
+      const std::string grouped = dir.Write("grouped.ndjson", scan({"--group-by", "workload"}));
+      ASSERT_GT(Count(testing::ReadFile(grouped), "{\"type\":\"group\""), 0) << d;
+      const RunResult r = RunGatescan({"diff", "-o", "ndjson", plain, grouped});
+      EXPECT_EQ(r.exit_code, 0) << d << expand.size() << r.err;
+      EXPECT_EQ(Count(r.out, "{\"type\":\"new\""), 0) << d << expand.size() << r.out;
+      EXPECT_EQ(Count(r.out, "{\"type\":\"fixed\""), 0) << d << expand.size() << r.out;
+      EXPECT_GT(Count(r.out, "{\"type\":\"unchanged\""), 0) << d << expand.size();
+      // Equal counts too: every unchanged record says old_count == new_count.
+      std::istringstream lines(r.out);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("{\"type\":\"unchanged\"", 0) != 0) continue;
+        const std::regex counts(R"re("old_count":(\d+),"new_count":(\d+))re");
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(line, m, counts)) << line;
+        EXPECT_EQ(m[1], m[2]) << d << expand.size() << line;
+      }
+      // As a baseline: the same scan has nothing new.
+      std::vector<std::string> again_args = {"-o", "ndjson", "--baseline", grouped};
+      again_args.insert(again_args.end(), expand.begin(), expand.end());
+      const RunResult again = RunGatescan(Args(again_args, Args(all_bad, {d})));
+      EXPECT_EQ(Count(again.out, "\"baseline\":\"new\""), 0) << d << expand.size();
+    }
+  }
+  EXPECT_GE(compared, 4);
+  // A group without a positive replica count is refused, naming the line.
+  const std::string grouped =
+      RunGatescan(Args({"-o", "ndjson", "--group-by", "workload"}, Args(kAllow, {dumps[0]}))).out;
+  const std::string bad = dir.Write(
+      "bad.ndjson", std::regex_replace(grouped, std::regex("\"replicas\":\\d+"), "\"replicas\":0"));
+  const RunResult r = RunGatescan({"diff", bad, bad});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("a group record without a positive \"replicas\""), std::string::npos)
+      << r.err;
 }
 
 TEST(Loop, ExpandedFindingAndItsLivePodsAreOneFinding) {

@@ -73,7 +73,9 @@ Status ReadFindings(const std::string& path, FindingSet* out, OwnerEdges* edges_
       baseline = any = true;
       continue;
     }
-    if (type == "finding" || type == "violation") {
+    // A --group-by record is its violations with the object left out: the
+    // finding fields, and their number as "replicas".
+    if (type == "finding" || type == "violation" || type == "group") {
       if (type == "finding" && !baseline) {
         return LineError(path, number, "a finding record before the baseline header");
       }
@@ -83,15 +85,18 @@ Status ReadFindings(const std::string& path, FindingSet* out, OwnerEdges* edges_
         return LineError(
             path, number,
             "a " + std::string(type) + " record without a string \"" + missing + "\"" +
-                (type == "violation" ? " (made by a gatescan without owner fields?)" : ""));
+                (type != "finding" ? " (made by a gatescan without owner fields?)" : ""));
       }
       uint64_t count = 1;
-      if (type == "finding") {
-        if (record["count"].get_uint64().get(count) != simdjson::SUCCESS || count == 0) {
-          return LineError(path, number, "a finding record without a positive \"count\"");
+      if (type != "violation") {
+        const char* field = type == "finding" ? "count" : "replicas";
+        if (record[field].get_uint64().get(count) != simdjson::SUCCESS || count == 0) {
+          return LineError(
+              path, number,
+              "a " + std::string(type) + " record without a positive \"" + field + "\"");
         }
       }
-      if (type == "violation" && !record["implied_by"].error()) {
+      if (type != "finding" && !record["implied_by"].error()) {
         std::string_view message = key[8];
         key[8] = std::string(MessageWithoutImpliedPrefix(message));
       }

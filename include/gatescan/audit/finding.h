@@ -24,7 +24,8 @@
 // {"type":"baseline","format":"gatescan-baseline","version":1,...}, then one
 // {"type":"finding", <key fields>, "count":N} per finding in key order, then
 // the "owner" records. The reader also takes `gatescan -o ndjson` output (its
-// "violation" and "owner" records); anything else is an error naming the
+// "violation" and "owner" records, and with --group-by its "group" records,
+// each counting `replicas` findings); anything else is an error naming the
 // file and line.
 #pragma once
 
