@@ -295,6 +295,90 @@ TEST(Loop, BadBaselinesAreClearErrors) {
   EXPECT_EQ(RunGatescan({"diff", base, (dir.path() / "missing").string()}).exit_code, 2);
 }
 
+// JUnit and Prometheus mark known findings themselves: a case whose findings
+// are all in the baseline is <skipped>, a failing case prefixes its known
+// messages with "known: ", and every gatescan_violations series gains a
+// "baseline" label; the counts agree with ndjson's marks on the same scan.
+TEST(Loop, JunitAndPrometheusMarkKnownFindings) {
+  TempDir dir;
+  const std::string base = (dir.path() / "b.json").string();
+  ASSERT_EQ(RunGatescan(Args({"baseline", "-o", base},
+                             Args(kAllow, {dir.Write("1.json", Dump(Night1(), 1))})))
+                .exit_code,
+            0);
+  const std::string d = dir.Write("2.json", Dump(Night1(), 2, "cache", "quay.io/data/cache:evil"));
+  const RunResult nd = RunGatescan(Args({"-o", "ndjson", "--baseline", base}, Args(kAllow, {d})));
+  const int fresh = Count(nd.out, "\"baseline\":\"new\"");
+  const int known = Count(nd.out, "\"baseline\":\"known\"");
+  ASSERT_EQ(fresh, 1);
+  ASSERT_EQ(known, 3 + 4 + 1 + 3);
+
+  // One container per pod: a case per violation.
+  const RunResult junit = RunGatescan(Args({"-o", "junit", "--baseline", base}, Args(kAllow, {d})));
+  EXPECT_EQ(junit.exit_code, 1) << junit.err;
+  EXPECT_NE(junit.out.find("failures=\"1\" skipped=\"" + std::to_string(known) + "\""),
+            std::string::npos)
+      << junit.out;
+  EXPECT_EQ(Count(junit.out, "<skipped message=\"known finding (in the baseline): "), known);
+  EXPECT_EQ(Count(junit.out, "<failure "), 1);
+  EXPECT_NE(junit.out.find("quay.io/data/cache:evil"), std::string::npos);
+  const std::string xsd = (testing::CorpusDir() / "formats/JUnit.xsd").string();
+  if (testing::CorpusPresent() && std::system("command -v xmllint > /dev/null 2>&1") == 0) {
+    const std::string file = dir.Write("j.xml", junit.out);
+    EXPECT_EQ(std::system(("xmllint --noout --schema " + testing::ShellQuote(xsd) + " " +
+                           testing::ShellQuote(file) + " 2> /dev/null")
+                              .c_str()),
+              0);
+  }
+  // Without --baseline nothing is skipped and the suite has no skipped count.
+  const RunResult plain = RunGatescan(Args({"-o", "junit"}, Args(kAllow, {d})));
+  EXPECT_EQ(plain.out.find("skipped"), std::string::npos);
+  EXPECT_EQ(Count(plain.out, "<failure "), fresh + known);
+
+  // A case with a known and a new finding fails on the new one; the known
+  // one is listed with its prefix.
+  const auto two = [&](const std::string& name, const std::string& second) {
+    return dir.Write(name,
+                     R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"n"},)"
+                     R"("spec":{"containers":[{"name":"a","image":"gcr.io/a:1"},)"
+                     R"({"name":"b","image":")" +
+                         second + R"("}]}})");
+  };
+  const std::string base2 = (dir.path() / "b2.json").string();
+  ASSERT_EQ(
+      RunGatescan(Args({"baseline", "-o", base2}, Args(kAllow, {two("p1.json", "docker.io/b:1")})))
+          .exit_code,
+      0);
+  const RunResult mixed = RunGatescan(
+      Args({"-o", "junit", "--baseline", base2}, Args(kAllow, {two("p2.json", "gcr.io/b:2")})));
+  EXPECT_NE(mixed.out.find("<failure type=\"deny\" message=\"container &lt;b&gt;"),
+            std::string::npos)
+      << mixed.out;
+  EXPECT_NE(mixed.out.find("\">known: container &lt;a&gt;"), std::string::npos) << mixed.out;
+  EXPECT_NE(mixed.out.find("&#10;container &lt;b&gt;"), std::string::npos) << mixed.out;
+
+  const RunResult prom =
+      RunGatescan(Args({"-o", "prometheus", "--baseline", base}, Args(kAllow, {d})));
+  int series_new = 0, series_known = 0;
+  const std::regex series("\ngatescan_violations\\{[^\n]*baseline=\"(new|known)\"\\} ([0-9]+)");
+  for (auto it = std::sregex_iterator(prom.out.begin(), prom.out.end(), series);
+       it != std::sregex_iterator(); ++it) {
+    ((*it)[1] == "new" ? series_new : series_known) += std::stoi((*it)[2]);
+  }
+  EXPECT_EQ(series_new, fresh) << prom.out;
+  EXPECT_EQ(series_known, known) << prom.out;
+  EXPECT_EQ(Count(prom.out, "\ngatescan_violations{"), Count(prom.out, ",baseline=\""));
+  if (std::system("command -v promtool > /dev/null 2>&1") == 0) {
+    const std::string file = dir.Write("p.prom", prom.out);
+    EXPECT_EQ(
+        std::system(("promtool check metrics < " + testing::ShellQuote(file) + " > /dev/null 2>&1")
+                        .c_str()),
+        0);
+  }
+  EXPECT_EQ(RunGatescan(Args({"-o", "prometheus"}, Args(kAllow, {d}))).out.find("baseline="),
+            std::string::npos);
+}
+
 // A --group-by ndjson output holds the same findings as the per-violation
 // one (each group is its violations without the object), so either is a
 // baseline and either side of a diff, with the same counts.

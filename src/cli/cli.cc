@@ -143,8 +143,9 @@ po::options_description ScanOptionsDescription(CliOptions* o) {
       "auto | always | never (NO_COLOR honoured)")("exit-zero", po::bool_switch(&o->exit_zero),
                                                    "exit 0 even when violations are found")(
       "baseline", po::value(&o->baseline),
-      "baseline file (or an earlier -o ndjson output): its findings are listed as known and "
-      "only new ones make the exit code 1")(
+      "baseline file (or an earlier -o ndjson output, grouped or not): its findings are "
+      "marked known (JUnit: skipped cases; Prometheus: baseline=\"known\") and only new ones "
+      "make the exit code 1")(
       "summary", po::bool_switch(&o->summary),
       "after the findings (alone with -q): tables by constraint, namespace, workload, registry "
       "and image, with violations, containers and objects, most violations first")(

@@ -145,6 +145,10 @@ int RunScan(const ScanCommand& command) {
   std::atomic<bool> new_denied{false};
   const bool baseline = !command.read_baseline.empty();
   report.baseline_column = baseline && command.format == OutputFormat::kCsv;
+  if (baseline) {
+    report.known = &known;
+    report.known_edges = &known_edges;
+  }
   InputOptions in = command.in;
   // -q --summary: the tables are the one output -q keeps; -o summary-json
   // has no report under its summary.

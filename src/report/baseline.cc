@@ -164,7 +164,12 @@ class Marker final : public Collector {
 
 bool IsKnownFinding(const Policy& policy, const FindingSet& known, const OwnerEdges& edges,
                     const EvaluatedObject& e, const Violation& v) {
-  FindingKey key = MakeFindingKey(policy.constraints[v.constraint], *e.object, Labels(e), v);
+  return IsKnownFinding(policy, known, edges, *e.object, Labels(e), v);
+}
+
+bool IsKnownFinding(const Policy& policy, const FindingSet& known, const OwnerEdges& edges,
+                    const ObjectRecord& object, std::span<const Label> labels, const Violation& v) {
+  FindingKey key = MakeFindingKey(policy.constraints[v.constraint], object, labels, v);
   LiftOwner(edges, &key);
   return known.count(key) != 0;
 }

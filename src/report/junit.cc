@@ -3,6 +3,9 @@
 // selects it, or it has a violation from it), so a clean object is a passing
 // case; a failing case carries its messages (the schema allows one <failure>
 // per case: the first message as its attribute, all of them as its text).
+// With --baseline a case whose findings are all known is <skipped> (CI then
+// fails on new findings only), and in a failing case the known messages
+// start with "known: ".
 //
 // Streams in bounded memory: suites need their counts in their opening tag,
 // so each constraint's cases go to an anonymous temporary file in the serial
@@ -18,6 +21,7 @@
 #include "gatescan/audit/owner.h"
 #include "gatescan/common/quote.h"
 #include "gatescan/policy/spec_match.h"
+#include "gatescan/report/baseline.h"
 
 namespace gatescan::report_internal {
 namespace {
@@ -74,7 +78,7 @@ class JunitReporter final : public Reporter {
   void FormatObject(const ObjectRecord&, std::span<const Violation>, const RecordOrigin&,
                     std::string*) const override {}
 
-  // The chunk: per case, [constraint u32][failed u32][length u32][xml].
+  // The chunk: per case, [constraint u32][outcome u32][length u32][xml].
   void FormatEveryObject(const EvaluatedObject& e, std::string* chunk) const override {
     const ObjectRecord& object = *e.object;
     const k8s::GroupVersion gv = k8s::SplitApiVersion(object.api_version);
@@ -105,27 +109,13 @@ class JunitReporter final : public Reporter {
       classname.append(".").append(owner.kind).append(".").append(owner.name);
       AppendXml(classname, &xml);
       xml.append("\" time=\"0\"");
+      uint32_t outcome = kPassed;
       if (!failed) {
         xml.append("/>\n");
       } else {
-        bool first = true;
-        std::string text;
-        for (const Violation& v : e.violations) {
-          if (v.constraint != c) continue;
-          if (first) {
-            xml.append("><failure type=\"");
-            xml.append(ActionName(v.effective));
-            xml.append("\" message=\"");
-            AppendXml(v.message, &xml);
-            xml.append("\">");
-            first = false;
-          }
-          AppendXml(v.message, &text);
-          text.append("&#10;");
-        }
-        xml.append(text).append("</failure></testcase>\n");
+        outcome = AppendFindings(e, c, &xml);
       }
-      const uint32_t head[3] = {c, failed ? 1u : 0u, static_cast<uint32_t>(xml.size())};
+      const uint32_t head[3] = {c, outcome, static_cast<uint32_t>(xml.size())};
       chunk->append(reinterpret_cast<const char*>(head), sizeof head);
       chunk->append(xml);
     }
@@ -146,7 +136,8 @@ class JunitReporter final : public Reporter {
       }
       chunk.remove_prefix(head[2]);
       ++suite.tests;
-      suite.failures += head[1];
+      suite.failures += head[1] == kFailed;
+      suite.skipped += head[1] == kSkipped;
     }
     return Status::Ok();
   }
@@ -166,6 +157,9 @@ class JunitReporter final : public Reporter {
       out.append("\" timestamp=\"").append(timestamp);
       out.append("\" hostname=\"gatescan\" tests=\"").append(std::to_string(suite.tests));
       out.append("\" failures=\"").append(std::to_string(suite.failures));
+      if (options_.known != nullptr) {
+        out.append("\" skipped=\"").append(std::to_string(suite.skipped));
+      }
       char time[48];
       std::snprintf(time, sizeof time, "\" errors=\"0\" time=\"%.6f\">\n",
                     c == 0 && summary.seconds > 0 ? summary.seconds : 0.0);
@@ -194,10 +188,47 @@ class JunitReporter final : public Reporter {
   }
 
  private:
+  static constexpr uint32_t kPassed = 0, kFailed = 1, kSkipped = 2;
+
+  bool Known(const EvaluatedObject& e, const Violation& v) const {
+    return options_.known != nullptr &&
+           IsKnownFinding(policy_, *options_.known, *options_.known_edges, e, v);
+  }
+
+  // The rest of a case with violations of constraint c: a <failure> whose
+  // attribute is the first new message, or a <skipped> when all are known.
+  uint32_t AppendFindings(const EvaluatedObject& e, uint32_t c, std::string* xml) const {
+    const Violation* first_new = nullptr;
+    const Violation* first = nullptr;
+    std::string text;
+    for (const Violation& v : e.violations) {
+      if (v.constraint != c) continue;
+      const bool known = Known(e, v);
+      if (first == nullptr) first = &v;
+      if (!known && first_new == nullptr) first_new = &v;
+      if (known) text.append("known: ");
+      AppendXml(v.message, &text);
+      text.append("&#10;");
+    }
+    if (first_new == nullptr) {
+      xml->append("><skipped message=\"known finding (in the baseline): ");
+      AppendXml(first->message, xml);
+      xml->append("\">").append(text).append("</skipped></testcase>\n");
+      return kSkipped;
+    }
+    xml->append("><failure type=\"");
+    xml->append(ActionName(first_new->effective));
+    xml->append("\" message=\"");
+    AppendXml(first_new->message, xml);
+    xml->append("\">").append(text).append("</failure></testcase>\n");
+    return kFailed;
+  }
+
   struct Suite {
     std::unique_ptr<std::FILE, FileCloser> file;
     uint64_t tests = 0;
     uint64_t failures = 0;
+    uint64_t skipped = 0;
   };
   const Policy& policy_;
   ReportOptions options_;

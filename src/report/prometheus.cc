@@ -1,7 +1,8 @@
 // prometheus.cc — Prometheus text exposition (-o prometheus), for
 // node_exporter's textfile collector: violations by constraint, namespace and
-// enforcement action; objects, containers, inputs, bytes and errors scanned;
-// the scan's duration and timestamp. Everything is written at the end: the
+// enforcement action (and, with --baseline, a "baseline" label: "known" or
+// "new", so that a dashboard can alert on new findings only); objects, containers, inputs, bytes
+// and errors scanned; the scan's duration and timestamp. Everything is written at the end: the
 // serial stage only adds up (constraint, namespace, action) counts, so memory
 // is bounded by constraints x namespaces. Checked with `promtool check
 // metrics` in tests/formats_test.cc.
@@ -14,6 +15,7 @@
 
 #include "fields.h"
 #include "gatescan/common/quote.h"
+#include "gatescan/report/baseline.h"
 
 namespace gatescan::report_internal {
 namespace {
@@ -57,12 +59,15 @@ class PrometheusReporter final : public Reporter {
   PrometheusReporter(const Policy& policy, const ReportOptions& options)
       : policy_(policy), options_(options) {}
 
-  // The chunk: per violation, the constraint index, the action and the
-  // namespace, length-prefixed.
+  // The chunk: per violation, the constraint index, the action, whether the
+  // finding is known, and the namespace, length-prefixed.
   void FormatObject(const ObjectRecord& object, std::span<const Violation> violations,
-                    const RecordOrigin&, std::string* chunk) const override {
+                    const RecordOrigin& origin, std::string* chunk) const override {
     for (const Violation& v : violations) {
-      const uint32_t head[3] = {v.constraint, static_cast<uint32_t>(v.action),
+      const bool known =
+          options_.known != nullptr &&
+          IsKnownFinding(policy_, *options_.known, *options_.known_edges, object, origin.labels, v);
+      const uint32_t head[4] = {v.constraint, static_cast<uint32_t>(v.action), known ? 1u : 0u,
                                 static_cast<uint32_t>(object.ns.size())};
       chunk->append(reinterpret_cast<const char*>(head), sizeof head);
       chunk->append(object.ns);
@@ -70,13 +75,13 @@ class PrometheusReporter final : public Reporter {
   }
 
   Status Consume(std::string_view chunk, OutputSink*) override {
-    while (chunk.size() >= 3 * sizeof(uint32_t)) {
-      uint32_t head[3];
+    while (chunk.size() >= 4 * sizeof(uint32_t)) {
+      uint32_t head[4];
       std::memcpy(head, chunk.data(), sizeof head);
       chunk.remove_prefix(sizeof head);
-      const std::string ns(chunk.substr(0, head[2]));
-      chunk.remove_prefix(std::min<size_t>(head[2], chunk.size()));
-      ++counts_[{head[0], ns, head[1]}];
+      const std::string ns(chunk.substr(0, head[3]));
+      chunk.remove_prefix(std::min<size_t>(head[3], chunk.size()));
+      ++counts_[{head[0], ns, head[1], head[2]}];
     }
     return Status::Ok();
   }
@@ -90,7 +95,7 @@ class PrometheusReporter final : public Reporter {
     header("gatescan_violations",
            "Violations found by the last scan, by constraint, namespace and enforcement action.");
     for (const auto& [key, count] : counts_) {
-      const auto& [constraint, ns, action] = key;
+      const auto& [constraint, ns, action, known] = key;
       const Constraint& c = policy_.constraints[constraint];
       out.append("gatescan_violations{constraint_kind=");
       AppendLabelValue(c.kind, &out);
@@ -100,6 +105,8 @@ class PrometheusReporter final : public Reporter {
       AppendLabelValue(ns, &out);
       out.append(",enforcement_action=");
       AppendLabelValue(ActionName(static_cast<EnforcementAction>(action)), &out);
+      if (options_.known != nullptr)
+        out.append(known != 0 ? ",baseline=\"known\"" : ",baseline=\"new\"");
       out.append("} ");
       AppendUint(count, &out);
       out.push_back('\n');
@@ -138,7 +145,7 @@ class PrometheusReporter final : public Reporter {
  private:
   const Policy& policy_;
   ReportOptions options_;
-  std::map<std::tuple<uint32_t, std::string, uint32_t>, uint64_t> counts_;
+  std::map<std::tuple<uint32_t, std::string, uint32_t, uint32_t>, uint64_t> counts_;
 };
 
 }  // namespace

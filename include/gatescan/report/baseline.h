@@ -12,10 +12,12 @@
 // it: text ("known: " before the line), ndjson ("baseline":"known" / "new"),
 // SARIF (the result's "baselineState": "unchanged" / "new") and csv (a last
 // "baseline" column, which ReportOptions::baseline_column adds to the
-// header); other formats list them unmarked. A finding's owner is lifted through `edges` (the
-// baseline's owner records) before it is looked up. *new_denied becomes true when a finding NOT in
-// the baseline denies: with a baseline, only those make the scan exit 1. Collect may run on many
-// threads (the flag is atomic); `known` and the flag must outlive the collector.
+// header). JUnit and Prometheus mark them themselves from
+// ReportOptions::known (a case whose findings are all known is skipped; a
+// "baseline" label); the audit formats list them unmarked. A finding's owner is lifted through
+// `edges` (the baseline's owner records) before it is looked up. *new_denied becomes true when a
+// finding NOT in the baseline denies: with a baseline, only those make the scan exit 1. Collect may
+// run on many threads (the flag is atomic); `known` and the flag must outlive the collector.
 #pragma once
 
 #include <atomic>
@@ -40,5 +42,7 @@ std::unique_ptr<Collector> MakeBaselineMarker(std::unique_ptr<Reporter> inner, O
 // --group-by share.
 bool IsKnownFinding(const Policy& policy, const FindingSet& known, const OwnerEdges& edges,
                     const EvaluatedObject& e, const Violation& v);
+bool IsKnownFinding(const Policy& policy, const FindingSet& known, const OwnerEdges& edges,
+                    const ObjectRecord& object, std::span<const Label> labels, const Violation& v);
 
 }  // namespace gatescan

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "gatescan/audit/finding.h"
 #include "gatescan/common/status.h"
 #include "gatescan/evaluate/evaluate.h"
 #include "gatescan/extract/extract.h"
@@ -57,6 +58,11 @@ struct ReportOptions {
   bool truncate_messages = false;  // audit/audit-log: Gatekeeper's 256-byte cut
   std::string timestamp;           // RFC 3339 UTC, fixed per run (audit formats)
   bool baseline_column = false;    // csv: --baseline appends a "baseline" column (known/new)
+  // --baseline's findings and owner edges, for the formats that mark known
+  // findings themselves (JUnit: skipped cases; Prometheus: a "baseline"
+  // label); null without --baseline. Must outlive the reporter.
+  const FindingSet* known = nullptr;
+  const OwnerEdges* known_edges = nullptr;
 };
 
 // What the pipeline hands evaluated objects and error records to.
