@@ -236,14 +236,23 @@ TEST(Loop, NightOverNightRolloutOneNewOneFixed) {
   EXPECT_NE(r.out.find("diff: 0 new, 0 fixed, 4 unchanged"), std::string::npos) << r.out;
 }
 
+// Night 1's baseline, and night 2's dump, where one of cache's five replicas
+// runs a new bad image.
+struct OneNewImage {
+  std::string base, dump;
+};
+OneNewImage NightsWithOneNewImage(TempDir& dir) {
+  OneNewImage out{(dir.path() / "b.json").string(),
+                  dir.Write("2.json", Dump(Night1(), 2, "cache", "quay.io/data/cache:evil"))};
+  const RunResult r = RunGatescan(
+      Args({"baseline", "-o", out.base}, Args(kAllow, {dir.Write("1.json", Dump(Night1(), 1))})));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return out;
+}
+
 TEST(Loop, ANewImageInOneReplicaIsExactlyOneNewFinding) {
   TempDir dir;
-  const std::string base = (dir.path() / "b.json").string();
-  ASSERT_EQ(RunGatescan(Args({"baseline", "-o", base},
-                             Args(kAllow, {dir.Write("1.json", Dump(Night1(), 1))})))
-                .exit_code,
-            0);
-  const std::string d = dir.Write("2.json", Dump(Night1(), 2, "cache", "quay.io/data/cache:evil"));
+  const auto [base, d] = NightsWithOneNewImage(dir);
   RunResult r = RunGatescan(Args({"-o", "ndjson", "--baseline", base}, Args(kAllow, {d})));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(Count(r.out, "\"baseline\":\"new\""), 1);
@@ -301,12 +310,7 @@ TEST(Loop, BadBaselinesAreClearErrors) {
 // "baseline" label; the counts agree with ndjson's marks on the same scan.
 TEST(Loop, JunitAndPrometheusMarkKnownFindings) {
   TempDir dir;
-  const std::string base = (dir.path() / "b.json").string();
-  ASSERT_EQ(RunGatescan(Args({"baseline", "-o", base},
-                             Args(kAllow, {dir.Write("1.json", Dump(Night1(), 1))})))
-                .exit_code,
-            0);
-  const std::string d = dir.Write("2.json", Dump(Night1(), 2, "cache", "quay.io/data/cache:evil"));
+  const auto [base, d] = NightsWithOneNewImage(dir);
   const RunResult nd = RunGatescan(Args({"-o", "ndjson", "--baseline", base}, Args(kAllow, {d})));
   const int fresh = Count(nd.out, "\"baseline\":\"new\"");
   const int known = Count(nd.out, "\"baseline\":\"known\"");
