@@ -1,11 +1,12 @@
 // prometheus.cc — Prometheus text exposition (-o prometheus), for
 // node_exporter's textfile collector: violations by constraint, namespace and
-// enforcement action (and, with --baseline, a "baseline" label: "known" or
-// "new", so that a dashboard can alert on new findings only); objects, containers, inputs, bytes
-// and errors scanned; the scan's duration and timestamp. Everything is written at the end: the
-// serial stage only adds up (constraint, namespace, action) counts, so memory
-// is bounded by constraints x namespaces. Checked with `promtool check
-// metrics` in tests/formats_test.cc.
+// enforcement action (with --baseline also by a "baseline" label, "known" or
+// "new", so that a dashboard can alert on new findings only); objects,
+// containers, inputs, bytes and errors scanned; the scan's duration and
+// timestamp. Everything is written at the end: the serial stage only adds up
+// (constraint, namespace, action, known) counts, so memory is bounded by
+// constraints x namespaces. Checked with `promtool check metrics` in
+// tests/formats_test.cc.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
