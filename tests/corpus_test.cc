@@ -439,7 +439,8 @@ std::vector<RefConstraint> ReferenceConstraints() {
                      {},
                      {"kube-*"},
                      {"gcr.io", "rancher/", "docker.io"},
-                     {{"containers", "container"}, {"initContainers", "container"}}};
+                     {{"containers", "container"}, {"initContainers", "container"}},
+                     {}};
   const std::map<std::string, std::string> library_words = {
       {"containers", "container"},
       {"initContainers", "initContainer"},
@@ -451,10 +452,17 @@ std::vector<RefConstraint> ReferenceConstraints() {
                     {},
                     {},
                     {"docker.io/", "registry.k8s.io/", "quay.io/prometheus/"},
-                    library_words};
-  RefConstraint lib_ns{
-      "K8sAllowedRepos", "lib-default-ns", "dryrun", {}, {"default", "*system"}, {}, {},
-      library_words};
+                    library_words,
+                    {}};
+  RefConstraint lib_ns{"K8sAllowedRepos",
+                       "lib-default-ns",
+                       "dryrun",
+                       {},
+                       {"default", "*system"},
+                       {},
+                       {},
+                       library_words,
+                       {}};
   return {seed, lib, lib_ns};
 }
 

@@ -107,7 +107,9 @@ TEST(Suggest, FewestPrefixesAgreeWithBruteForce) {
       sum += p.containers;
       under_registries += !p.is_registry && p.prefix.find('/') != std::string::npos;
       ASSERT_FALSE(p.prefix.empty()) << context;
-      if (p.is_registry) ASSERT_EQ(p.entries, std::vector<std::string>{p.prefix}) << context;
+      if (p.is_registry) {
+        ASSERT_EQ(p.entries, std::vector<std::string>{p.prefix}) << context;
+      }
     }
     ASSERT_EQ(sum, s.covered) << context << ": prefixes overlap";
   }
