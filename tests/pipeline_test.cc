@@ -140,6 +140,36 @@ TEST(Pipeline, StageOneInTheFramerFailsAsTheExtractorsDoes) {
   }
 }
 
+// On one thread the framer tells the extractor where an item's last
+// backslash ends, and the walk stops searching for escapes past it: an item's
+// last escape (valid or not) must still be found at every distance from the
+// one before it, in every block position, with items cut by small reads.
+TEST(Pipeline, TheLastEscapeOfAnItemIsCheckedWhereverItLies) {
+  std::string list = R"({"kind":"PodList","apiVersion":"v1","items":[)";
+  size_t bad = 0;
+  for (size_t gap = 0; gap < 140; ++gap) {
+    for (const char* last : {R"(\n)", R"(\q)", R"(\u00e9)", R"(\u00g9)"}) {
+      if (gap > 0 || last[1] != 'n') list += ",";
+      list +=
+          R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","annotations":{"a":"{\"x\":1}"}},)"
+          R"("status":{"m":")" +
+          std::string(gap, 'z') + R"(","n":"z)" + last + R"("}})";
+      bad += last[1] == 'q' || last[4] == 'g';
+    }
+  }
+  list += "]}";
+  TempDir dir;
+  const std::string file = dir.Write("escapes.json", list);
+  const Scan plain = RunPipeline({file}, 1, 0, OutputFormat::kNdjson, ProgressMode::kNever, false);
+  EXPECT_EQ(plain.result.summary.errors, bad);
+  EXPECT_EQ(plain.result.summary.objects, 140u * 4 - bad);
+  for (size_t window : {size_t{0}, size_t{61}, size_t{4096}}) {
+    SCOPED_TRACE("window " + std::to_string(window));
+    const Scan indexed = RunPipeline({file}, 1, window, OutputFormat::kNdjson);
+    EXPECT_EQ(Records(indexed.out), Records(plain.out));
+  }
+}
+
 // The progress bar hears of each input from the output stage while the
 // input stage already reads the next one; the TSan build watches this test.
 TEST(Pipeline, ProgressAcrossInputsLeavesTheOutputAlone) {

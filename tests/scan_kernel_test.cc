@@ -1,7 +1,8 @@
 // Every scan kernel against the generic one, on random buffers fed in random
 // pieces (as reads arrive), with random bytes after the end of the data: the
 // same end found, the same state carried, the same stage-1 positions and
-// flags. (framer_test checks the indexed positions against simdjson itself.)
+// flags; the reference's backslash_end also against the bytes. (framer_test
+// checks the indexed positions against simdjson itself.)
 #include "gatescan/input/scan_kernel.h"
 
 #include <gtest/gtest.h>
@@ -77,6 +78,17 @@ void ExpectSame(const KernelRun& a, const KernelRun& b, const std::string& what)
   }
   EXPECT_EQ(a.index.control_in_string, b.index.control_in_string) << what;
   EXPECT_EQ(a.index.non_ascii, b.index.non_ascii) << what;
+  EXPECT_EQ(a.index.backslash_end, b.index.backslash_end) << what;
+}
+
+// IndexState::backslash_end computed from the bytes: one past the last
+// backslash of what the run committed (up to the value's end once found).
+uint64_t BackslashEnd(const KernelRun& run, const std::string& padded, uint64_t item) {
+  const uint64_t end = run.found.back() != kNotFound ? run.found.back() : run.resume.back();
+  for (uint64_t i = end; i > item; --i) {
+    if (padded[i - 1] == '\\') return i - item;
+  }
+  return 0;
 }
 
 TEST(ScanKernelTest, EveryKernelAgreesWithTheGenericOneOnRandomBuffers) {
@@ -100,6 +112,10 @@ TEST(ScanKernelTest, EveryKernelAgreesWithTheGenericOneOnRandomBuffers) {
     for (bool indexing : {false, true}) {
       const KernelRun expected =
           Feed(generic->scan, ReferenceIndex(), indexing, padded, prefix, lengths);
+      if (indexing) {
+        ASSERT_EQ(expected.index.backslash_end, BackslashEnd(expected, padded, prefix))
+            << "reference index, round " << round;
+      }
       for (const ScanKernel* kernel : kernels) {
         if (indexing && kernel->index == nullptr) continue;
         ASSERT_NO_FATAL_FAILURE(ExpectSame(

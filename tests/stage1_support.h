@@ -37,6 +37,13 @@ inline std::string Stage1Mismatch(const FramedBatch& batch, const ObjectSpan& sp
   }
   const bool ascii = std::all_of(bytes, bytes + span.length, [](uint8_t c) { return c < 0x80; });
   if (span.ascii != ascii) return "ascii differs in " + text;
+  const size_t last_backslash = text.rfind('\\');
+  const uint32_t backslash_end =
+      last_backslash == std::string::npos ? 0 : static_cast<uint32_t>(last_backslash + 1);
+  if (span.backslash_end != backslash_end) {
+    return "backslash_end is " + std::to_string(span.backslash_end) + ", not " +
+           std::to_string(backslash_end) + ", in " + text;
+  }
   if (e == simdjson::UNESCAPED_CHARS) return {};  // stage 1 stops before counting
   if (e != simdjson::SUCCESS && e != simdjson::UTF8_ERROR) {
     return "stage 1 failed with " + std::to_string(e) + " on " + text;

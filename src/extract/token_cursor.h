@@ -45,6 +45,8 @@ struct Tokens {
   const uint32_t* idx = nullptr;
   uint32_t n = 0;
   size_t len = 0;
+  // No backslash at or after this offset (stage 1 may know; UINT32_MAX when not).
+  uint32_t backslash_end = UINT32_MAX;
 };
 
 class TokenCursor {
@@ -54,6 +56,7 @@ class TokenCursor {
         idx_(tokens.idx),
         n_(tokens.n),
         len_(tokens.len),
+        backslash_end_(tokens.backslash_end),
         unescaper_(unescaper),
         string_buf_(string_buf) {}
 
@@ -92,12 +95,17 @@ class TokenCursor {
 
   // Whether a backslash lies in [from, to). Backslashes are rare, so the
   // next one is found once with memchr and remembered: the whole object is
-  // searched about once however many strings it holds.
+  // searched about once however many strings it holds, and not at all past
+  // the last backslash when stage 1 told where that is.
   [[gnu::always_inline]] bool BackslashBetween(uint32_t from, uint32_t to) {
     if (next_backslash_ < from) {
-      const void* p = std::memchr(buf_ + from, '\\', len_ - from);
-      next_backslash_ =
-          p == nullptr ? len_ : static_cast<size_t>(static_cast<const uint8_t*>(p) - buf_);
+      if (from >= backslash_end_) {
+        next_backslash_ = len_;
+      } else {
+        const void* p = std::memchr(buf_ + from, '\\', len_ - from);
+        next_backslash_ =
+            p == nullptr ? len_ : static_cast<size_t>(static_cast<const uint8_t*>(p) - buf_);
+      }
     }
     return next_backslash_ < to;
   }
@@ -211,6 +219,7 @@ class TokenCursor {
   const uint32_t* const idx_;
   const uint32_t n_;
   const size_t len_;
+  const uint32_t backslash_end_;
   uint32_t pos_ = 0;  // the current token
   size_t next_backslash_ = 0;
   const JsonIndexer& unescaper_;

@@ -430,6 +430,7 @@ bool Framer::Impl::StepScan() {
         span.structurals_count = static_cast<uint32_t>(positions.size() - item_structurals_begin);
         span.control_in_string = index.control_in_string;
         span.ascii = !index.non_ascii;
+        span.backslash_end = static_cast<uint32_t>(index.backslash_end);
         // What stage 1 writes after the last position.
         uint32_t* sentinels = positions.Reserve(3);
         sentinels[0] = sentinels[1] = span.length;

@@ -219,6 +219,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
   uint64_t prev_scalar = index->prev_scalar;
   uint64_t control_in_string = 0;
   uint64_t non_ascii = 0;
+  uint64_t backslash_end = index->backslash_end;
   uint32_t* out = *tail;
   uint64_t pos = *resume;
   auto prefix_xor = [&k](uint64_t x) __attribute__((target("pclmul"), always_inline)) {
@@ -232,6 +233,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
     index->prev_scalar = prev_scalar;
     index->control_in_string |= control_in_string != 0;
     index->non_ascii |= non_ascii != 0;
+    index->backslash_end = backslash_end;
     *tail = out;
     *resume = next_pos;
   };
@@ -249,10 +251,11 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       uint64_t quote = cur.quote;
       uint64_t control = cur.x;
       uint64_t high = 0;
+      uint64_t backslash = 0;
       // Without escapes, bytes >= 0x80 and control bytes but '\t' '\n' '\r',
       // x is exactly the control mask.
       if (((control & ~cur.space) | prev_escaped) != 0) [[unlikely]] {
-        const uint64_t backslash = BackslashMask(p, k);
+        backslash = BackslashMask(p, k);
         high = HighMask(p);
         control &= ~(backslash | high);
         quote &= ~EscapedMask(backslash, &prev_escaped);
@@ -279,12 +282,16 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
           out = WritePositions(out, block, structural & keep);
           control_in_string |= control & in_string & keep;
           non_ascii |= high & keep;
+          if ((backslash & keep) != 0) backslash_end = BackslashEnd(block, backslash & keep);
           finish(static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1);
           return *resume;
         }
       }
       control_in_string |= control & in_string;
       non_ascii |= high;
+      if (backslash != 0) [[unlikely]] {
+        backslash_end = BackslashEnd(block, backslash);
+      }
       p += 64;
       block += 64;
       if (p > last) {
@@ -326,6 +333,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       out = WritePositions(out, static_cast<uint32_t>(pos - item), structural & keep);
       control_in_string |= control & in_string & keep;
       non_ascii |= high & keep;
+      if ((backslash & keep) != 0) backslash_end = BackslashEnd(pos - item, backslash & keep);
       depth = block_depth;
       prev_escaped = escaped_after;
       prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);

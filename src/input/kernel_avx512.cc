@@ -193,6 +193,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
   uint64_t prev_scalar = index->prev_scalar;
   uint64_t control_in_string = 0;
   uint64_t non_ascii = 0;
+  uint64_t backslash_end = index->backslash_end;
   uint32_t* out = *tail;
   uint64_t pos = *resume;
   uint64_t found = kNotFound;
@@ -210,9 +211,10 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
       uint64_t quote = cur.quote;
       uint64_t control = cur.x;
       uint64_t high = 0;
+      uint64_t backslash = 0;
       // Without escapes and high bytes, x is exactly the control mask.
       if (((control & ~cur.space) | st.prev_escaped) != 0) [[unlikely]] {
-        const uint64_t backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
+        backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
         high = _mm512_movepi8_mask(cur.bytes);
         control &= ~(backslash | high);
         quote &= ~EscapedMask(backslash, &st.prev_escaped);
@@ -234,12 +236,16 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
           out = CompressPositions(out, block, structural & keep);
           control_in_string |= control & in_string & keep;
           non_ascii |= high & keep;
+          if ((backslash & keep) != 0) backslash_end = BackslashEnd(block, backslash & keep);
           found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1;
           break;
         }
       }
       control_in_string |= control & in_string;
       non_ascii |= high;
+      if (backslash != 0) [[unlikely]] {
+        backslash_end = BackslashEnd(block, backslash);
+      }
       p += 64;
       block += 64;
       out = CompressPositions(out, block - 64, structural);
@@ -289,6 +295,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     out = CompressPositions(out, static_cast<uint32_t>(pos - item), structural & keep);
     control_in_string |= control & in_string & keep;
     non_ascii |= high & keep;
+    if ((backslash & keep) != 0) backslash_end = BackslashEnd(pos - item, backslash & keep);
     st = next;
     prev_scalar = next_scalar;
     if (found != kNotFound) break;
@@ -297,6 +304,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
   index->prev_scalar = prev_scalar;
   index->control_in_string |= control_in_string != 0;
   index->non_ascii |= non_ascii != 0;
+  index->backslash_end = backslash_end;
   *tail = out;
   *resume = found != kNotFound ? found : pos;
   return found;

@@ -20,6 +20,12 @@
 
 namespace gatescan::kernels {
 
+// IndexState::backslash_end for a block at `block` (relative to the item)
+// whose kept backslashes are `backslash` (not 0).
+inline __attribute__((always_inline)) uint64_t BackslashEnd(uint64_t block, uint64_t backslash) {
+  return block + 64 - static_cast<uint64_t>(__builtin_clzll(backslash));
+}
+
 // Characters escaped by a backslash, given the backslash mask: runs starting
 // on even and odd bits are told apart with one addition.
 inline __attribute__((always_inline)) uint64_t EscapedMask(uint64_t backslash,

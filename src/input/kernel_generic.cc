@@ -92,6 +92,9 @@ uint64_t IndexGeneric(const char* data, uint64_t len, uint64_t* resume, ScanStat
     }
     index->control_in_string |= (m.control & in_string & keep) != 0;
     index->non_ascii |= (m.high & keep) != 0;
+    if ((m.backslash & keep) != 0) {
+      index->backslash_end = BackslashEnd(pos - item, m.backslash & keep);
+    }
     index->prev_scalar = prev_scalar;
     *state = st;
     if (hit >= 0) {

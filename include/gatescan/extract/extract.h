@@ -206,6 +206,9 @@ struct StructuralIndex {
   uint32_t count = 0;
   bool control_in_string = false;  // simdjson's UNESCAPED_CHARS
   bool ascii = false;              // no byte >= 0x80, so no UTF-8 to validate
+  // No backslash at or after this offset: the walk searches for escapes
+  // only before it. The default says nothing.
+  uint32_t backslash_end = UINT32_MAX;
 };
 
 class Extractor {

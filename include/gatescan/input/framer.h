@@ -61,6 +61,7 @@ struct ObjectSpan {
   // them (length, length, 0). 0 means not indexed.
   uint32_t structurals_begin = 0;
   uint32_t structurals_count = 0;
+  uint32_t backslash_end = 0;      // one past the last backslash, from `begin` (0: none)
   bool control_in_string = false;  // an unescaped byte below 0x20 inside a string
   bool ascii = false;              // no byte >= 0x80: no UTF-8 to validate
   // YAML input (yaml_framer.h): the span is YAML text, converted to JSON in

@@ -35,6 +35,9 @@ struct ScanState {
 // Carried while one value is indexed.
 struct IndexState {
   uint64_t prev_scalar = 0;  // 1 when the last byte scanned was a non-quote scalar
+  // One past the last backslash committed so far, relative to `item` (0:
+  // none): past it the extractor needs no search for escapes.
+  uint64_t backslash_end = 0;
   bool control_in_string = false;
   bool non_ascii = false;
 };
@@ -48,8 +51,9 @@ using ScanFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, Sc
 
 // As ScanFn for the value starting at data[item]; also appends the stage-1
 // positions (relative to `item`) of every block it commits, and of the final
-// block up to the value's end, at *tail, and records control bytes in strings
-// and bytes >= 0x80 in *index. The caller reserves len - *resume + 128 entries.
+// block up to the value's end, at *tail, and records control bytes in strings,
+// bytes >= 0x80 and where the last backslash ends in *index. The caller
+// reserves len - *resume + 128 entries.
 using IndexFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, ScanState* state,
                              IndexState* index, uint64_t item, uint32_t** tail);
 
