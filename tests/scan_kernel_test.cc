@@ -1,7 +1,8 @@
 // Every scan kernel against the generic one, on random buffers fed in random
 // pieces (as reads arrive), with random bytes after the end of the data: the
 // same end found, the same state carried, the same stage-1 positions and
-// flags; the reference's backslash_end also against the bytes. (framer_test
+// flags; the reference's backslash_end and unusual_escape also against the
+// bytes. (framer_test
 // checks the indexed positions against simdjson itself.)
 #include "gatescan/input/scan_kernel.h"
 
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gatescan {
@@ -19,10 +21,15 @@ namespace {
 std::string RandomBuffer(std::mt19937_64& rng, size_t n) {
   static const std::string kAlphabet =
       "{}[]{}[]\"\"\"\\\\:, \n\t\rab01-.\x01\x0c\x1a\x1f\x80\xc3\xff";
+  // Escapes of every kind, mostly the two-byte ones JSON has.
+  static const std::string kEscaped = "\"\\/bfnrtbnu\"nAqBRdv0\x7f\x80 ";
   std::string s;
   while (s.size() < n) {
     if (rng() % 16 == 0) {
       s.append(rng() % 9, '\\');  // runs that cross block boundaries
+    } else if (rng() % 4 == 0) {
+      s.push_back('\\');
+      s.push_back(kEscaped[rng() % kEscaped.size()]);
     } else {
       s.push_back(kAlphabet[rng() % kAlphabet.size()]);
     }
@@ -79,6 +86,7 @@ void ExpectSame(const KernelRun& a, const KernelRun& b, const std::string& what)
   EXPECT_EQ(a.index.control_in_string, b.index.control_in_string) << what;
   EXPECT_EQ(a.index.non_ascii, b.index.non_ascii) << what;
   EXPECT_EQ(a.index.backslash_end, b.index.backslash_end) << what;
+  EXPECT_EQ(a.index.unusual_escape, b.index.unusual_escape) << what;
 }
 
 // IndexState::backslash_end computed from the bytes: one past the last
@@ -89,6 +97,19 @@ uint64_t BackslashEnd(const KernelRun& run, const std::string& padded, uint64_t 
     if (padded[i - 1] == '\\') return i - item;
   }
   return 0;
+}
+
+// IndexState::unusual_escape computed from the bytes: whether, reading the
+// committed bytes left to right, a backslash escapes a byte other than
+// " \ / b f n r t (an escaped byte past what was committed is not judged yet).
+bool UnusualEscape(const KernelRun& run, const std::string& padded, uint64_t item) {
+  const uint64_t end = run.found.back() != kNotFound ? run.found.back() : run.resume.back();
+  for (uint64_t i = item; i + 1 < end; ++i) {
+    if (padded[i] != '\\') continue;
+    if (std::string_view("\"\\/bfnrt").find(padded[i + 1]) == std::string_view::npos) return true;
+    ++i;
+  }
+  return false;
 }
 
 TEST(ScanKernelTest, EveryKernelAgreesWithTheGenericOneOnRandomBuffers) {
@@ -114,6 +135,8 @@ TEST(ScanKernelTest, EveryKernelAgreesWithTheGenericOneOnRandomBuffers) {
           Feed(generic->scan, ReferenceIndex(), indexing, padded, prefix, lengths);
       if (indexing) {
         ASSERT_EQ(expected.index.backslash_end, BackslashEnd(expected, padded, prefix))
+            << "reference index, round " << round;
+        ASSERT_EQ(expected.index.unusual_escape, UnusualEscape(expected, padded, prefix))
             << "reference index, round " << round;
       }
       for (const ScanKernel* kernel : kernels) {

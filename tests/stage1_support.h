@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "gatescan/input/framer.h"
 
@@ -18,7 +19,9 @@ namespace gatescan::testing {
 
 // Empty when the indexed `span` holds the same positions and the three
 // sentinels as stage 1 over its bytes, the same control-character verdict,
-// and `ascii` exactly when no byte is >= 0x80; otherwise what differs.
+// `ascii` exactly when no byte is >= 0x80, backslash_end one past the last
+// backslash, and simple_escapes exactly when every backslash read left to
+// right escapes one of " \ / b f n r t; otherwise what differs.
 inline std::string Stage1Mismatch(const FramedBatch& batch, const ObjectSpan& span) {
   static thread_local std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
   static thread_local size_t capacity = 0;
@@ -43,6 +46,18 @@ inline std::string Stage1Mismatch(const FramedBatch& batch, const ObjectSpan& sp
   if (span.backslash_end != backslash_end) {
     return "backslash_end is " + std::to_string(span.backslash_end) + ", not " +
            std::to_string(backslash_end) + ", in " + text;
+  }
+  bool simple_escapes = true;
+  for (size_t i = text.find('\\'); i != std::string::npos; i = text.find('\\', i + 2)) {
+    if (i + 1 >= text.size() ||
+        std::string_view("\"\\/bfnrt").find(text[i + 1]) == std::string_view::npos) {
+      simple_escapes = false;
+      break;
+    }
+  }
+  if (span.simple_escapes != simple_escapes) {
+    return std::string("simple_escapes is ") + (span.simple_escapes ? "true" : "false") + " in " +
+           text;
   }
   if (e == simdjson::UNESCAPED_CHARS) return {};  // stage 1 stops before counting
   if (e != simdjson::SUCCESS && e != simdjson::UTF8_ERROR) {

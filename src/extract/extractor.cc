@@ -273,8 +273,10 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out, const Struct
   if (!e) {
     const Tokens tokens{reinterpret_cast<const uint8_t*>(json.data()),
                         index != nullptr ? index->positions : impl_->indexer.positions(),
-                        index != nullptr ? index->count : impl_->indexer.count(), json.size(),
-                        index != nullptr ? index->backslash_end : UINT32_MAX};
+                        index != nullptr ? index->count : impl_->indexer.count(),
+                        json.size(),
+                        index != nullptr ? index->backslash_end : kBackslashEndUnknown,
+                        index != nullptr && index->simple_escapes};
     e = ReadKubernetesObject(impl_->options, impl_->paths.get(), tokens, impl_->indexer,
                              impl_->string_buf.get(), impl_->object_levels.data(), &out->arena,
                              &impl_->parts, &impl_->scratch);

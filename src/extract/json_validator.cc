@@ -67,9 +67,13 @@ bool IsHexDigit(uint8_t c) {
   uint8_t c = buf[idx[pos]];
   JsonError e;
   auto at = [&](uint32_t i) { return buf[idx[i]]; };
-  // Strings and keys without backslashes cost one compare against the memo.
+  // When stage 1 found only two-byte escapes that JSON has, no string of
+  // the object needs a look: a skipped one cannot be invalid, and a skipped
+  // key decodes without fail. Otherwise strings and keys without backslashes
+  // cost one compare against the memo.
+  const bool checked = simple_escapes_;
   auto escape_free = [&](uint32_t from, uint32_t to) {
-    return next_backslash_ >= to || !BackslashBetween(from, to);
+    return checked || next_backslash_ >= to || !BackslashBetween(from, to);
   };
   if (c == '[') goto open_array;
 open_object:  // pos is at the '{' that opens `level`
@@ -85,7 +89,7 @@ object_member:  // c is the token at pos, which should be a key
   // The usual member, `"key": "string"` without escapes: one look at the
   // memo covers both strings (only blanks lie between them). A string is
   // never the last token, so idx[pos + 3] is there.
-  if (at(pos + 1) == ':' && at(pos + 2) == '"' && next_backslash_ >= idx[pos + 3]) {
+  if (at(pos + 1) == ':' && at(pos + 2) == '"' && (checked || next_backslash_ >= idx[pos + 3])) {
     pos += 3;
     goto object_after;
   }

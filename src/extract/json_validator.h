@@ -111,11 +111,12 @@ class JsonValidator : public TokenCursor {
     return kJsonOk;
   }
 
-  // Checks the escapes of the string token at pos.
+  // Checks the escapes of the string token at pos (none to check when stage 1
+  // found only simple escapes).
   [[gnu::always_inline]] JsonError CheckString(uint32_t pos) {
     const uint32_t begin = idx_[pos];
     const uint32_t next = idx_[pos + 1];
-    if (next_backslash_ < next && BackslashBetween(begin, next) &&
+    if (!simple_escapes_ && next_backslash_ < next && BackslashBetween(begin, next) &&
         !EscapesValid(
             std::string_view(reinterpret_cast<const char*>(buf_ + begin), next - begin))) {
       return kJsonBadEscape;

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "gatescan/common/json_text.h"
+#include "gatescan/extract/extract.h"
 #include "json_error.h"
 #include "simdjson_seam.h"
 
@@ -45,8 +46,10 @@ struct Tokens {
   const uint32_t* idx = nullptr;
   uint32_t n = 0;
   size_t len = 0;
-  // No backslash at or after this offset (stage 1 may know; UINT32_MAX when not).
-  uint32_t backslash_end = UINT32_MAX;
+  // No backslash at or after this offset (stage 1 may know; kBackslashEndUnknown when not).
+  uint32_t backslash_end = kBackslashEndUnknown;
+  // Stage 1 found only two-byte escapes that JSON has (StructuralIndex).
+  bool simple_escapes = false;
 };
 
 class TokenCursor {
@@ -57,6 +60,7 @@ class TokenCursor {
         n_(tokens.n),
         len_(tokens.len),
         backslash_end_(tokens.backslash_end),
+        simple_escapes_(tokens.simple_escapes),
         unescaper_(unescaper),
         string_buf_(string_buf) {}
 
@@ -220,6 +224,7 @@ class TokenCursor {
   const uint32_t n_;
   const size_t len_;
   const uint32_t backslash_end_;
+  const bool simple_escapes_;
   uint32_t pos_ = 0;  // the current token
   size_t next_backslash_ = 0;
   const JsonIndexer& unescaper_;

@@ -431,6 +431,7 @@ bool Framer::Impl::StepScan() {
         span.control_in_string = index.control_in_string;
         span.ascii = !index.non_ascii;
         span.backslash_end = static_cast<uint32_t>(index.backslash_end);
+        span.simple_escapes = !index.unusual_escape;
         // What stage 1 writes after the last position.
         uint32_t* sentinels = positions.Reserve(3);
         sentinels[0] = sentinels[1] = span.length;

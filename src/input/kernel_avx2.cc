@@ -142,6 +142,8 @@ struct HalfClasses {
 struct IndexConstants {
   __m256i quote, backslash, case_bit, space_bit, space_table, a_table, b_table;
   __m128i ones;
+  // kernel_bits.h's nibble tables of the bytes a two-byte escape may end in.
+  __m256i escape_low_table, escape_high_table, low_nibble;
 };
 
 __attribute__((target("avx2"), always_inline)) inline HalfClasses Classify(
@@ -179,6 +181,20 @@ __attribute__((target("avx2"), always_inline)) inline uint64_t BackslashMask(
   return Movemask64(_mm256_cmpeq_epi8(lo, k.backslash), _mm256_cmpeq_epi8(hi, k.backslash));
 }
 
+// The bytes a two-byte escape may end in (bytes >= 0x80 find 0 in the low
+// table: vpshufb zeroes them).
+__attribute__((target("avx2"), always_inline)) inline uint64_t SimpleEscapeMask(
+    const char* p, const IndexConstants& k) {
+  auto half = [&k](__m256i v) __attribute__((target("avx2"), always_inline)) {
+    const __m256i high = _mm256_and_si256(_mm256_srli_epi16(v, 4), k.low_nibble);
+    const __m256i both = _mm256_and_si256(_mm256_shuffle_epi8(k.escape_low_table, v),
+                                          _mm256_shuffle_epi8(k.escape_high_table, high));
+    return _mm256_cmpeq_epi8(both, _mm256_setzero_si256());
+  };
+  return ~Movemask64(half(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))),
+                     half(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32))));
+}
+
 // Bytes >= 0x80.
 __attribute__((target("avx2"), always_inline)) inline uint64_t HighMask(const char* p) {
   return Movemask64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
@@ -210,6 +226,11 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', 0, ',', '}', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                        0, 0, ':', 0, ',', '}', 0, 0),
       _mm_set1_epi8(char(0xFF)),
+      _mm256_broadcastsi128_si256(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSimpleEscapeLow))),
+      _mm256_broadcastsi128_si256(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSimpleEscapeHigh))),
+      _mm256_set1_epi8(0x0F),
   };
   // Opaque, or GCC rewrites the signed compare against it as min and compare.
   __asm__("" : "+x"(k.space_bit));
@@ -220,6 +241,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
   uint64_t control_in_string = 0;
   uint64_t non_ascii = 0;
   uint64_t backslash_end = index->backslash_end;
+  uint64_t unusual_escape = 0;
   uint32_t* out = *tail;
   uint64_t pos = *resume;
   auto prefix_xor = [&k](uint64_t x) __attribute__((target("pclmul"), always_inline)) {
@@ -234,6 +256,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
     index->control_in_string |= control_in_string != 0;
     index->non_ascii |= non_ascii != 0;
     index->backslash_end = backslash_end;
+    index->unusual_escape |= unusual_escape != 0;
     *tail = out;
     *resume = next_pos;
   };
@@ -252,13 +275,16 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       uint64_t control = cur.x;
       uint64_t high = 0;
       uint64_t backslash = 0;
+      uint64_t unusual = 0;
       // Without escapes, bytes >= 0x80 and control bytes but '\t' '\n' '\r',
       // x is exactly the control mask.
       if (((control & ~cur.space) | prev_escaped) != 0) [[unlikely]] {
         backslash = BackslashMask(p, k);
         high = HighMask(p);
         control &= ~(backslash | high);
-        quote &= ~EscapedMask(backslash, &prev_escaped);
+        const uint64_t escaped = EscapedMask(backslash, &prev_escaped);
+        quote &= ~escaped;
+        unusual = escaped & ~SimpleEscapeMask(p, k);
       }
       const uint64_t in_string = prefix_xor(quote) ^ prev_in_string;
       prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
@@ -282,6 +308,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
           out = WritePositions(out, block, structural & keep);
           control_in_string |= control & in_string & keep;
           non_ascii |= high & keep;
+          unusual_escape |= unusual & keep;
           if ((backslash & keep) != 0) backslash_end = BackslashEnd(block, backslash & keep);
           finish(static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1);
           return *resume;
@@ -289,6 +316,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       }
       control_in_string |= control & in_string;
       non_ascii |= high;
+      unusual_escape |= unusual;
       if (backslash != 0) [[unlikely]] {
         backslash_end = BackslashEnd(block, backslash);
       }
@@ -319,7 +347,9 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
     const uint64_t b = m.b & valid;
     const uint64_t control = m.x & ~(backslash | high);
     uint64_t escaped_after = prev_escaped;
-    if ((backslash | escaped_after) != 0) quote &= ~EscapedMask(backslash, &escaped_after);
+    uint64_t escaped = 0;
+    if ((backslash | escaped_after) != 0) escaped = EscapedMask(backslash, &escaped_after);
+    quote &= ~escaped;
     const uint64_t in_string = prefix_xor(quote) ^ prev_in_string;
     const uint64_t op = a | b;
     const uint64_t scalar = ~(op | m.space);
@@ -333,6 +363,7 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       out = WritePositions(out, static_cast<uint32_t>(pos - item), structural & keep);
       control_in_string |= control & in_string & keep;
       non_ascii |= high & keep;
+      unusual_escape |= escaped & ~SimpleEscapeMask(p, k) & keep;
       if ((backslash & keep) != 0) backslash_end = BackslashEnd(pos - item, backslash & keep);
       depth = block_depth;
       prev_escaped = escaped_after;

@@ -19,6 +19,8 @@ struct Constants {
   // second only a closing one. The brackets then come from the op masks
   // with plain 64-bit arithmetic, off the in-string mask's latency.
   __m512i open_op_table, close_op_table;
+  // kernel_bits.h's nibble tables of the bytes a two-byte escape may end in.
+  __m512i escape_low_table, escape_high_table, low_nibble;
 };
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline Constants
@@ -33,6 +35,8 @@ MakeConstants() {
   const __m128i op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
   const __m128i open_op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', 0, 0, 0);
   const __m128i close_op = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', 0, ',', '}', 0, 0);
+  const __m128i escape_low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSimpleEscapeLow));
+  const __m128i escape_high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSimpleEscapeHigh));
   return Constants{_mm512_set1_epi8('"'),
                    _mm512_set1_epi8('\\'),
                    _mm512_set1_epi8('{'),
@@ -42,7 +46,10 @@ MakeConstants() {
                    _mm512_maskz_broadcast_i32x4(0xFFFF, space),
                    _mm512_maskz_broadcast_i32x4(0xFFFF, op),
                    _mm512_maskz_broadcast_i32x4(0xFFFF, open_op),
-                   _mm512_maskz_broadcast_i32x4(0xFFFF, close_op)};
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, close_op),
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, escape_low),
+                   _mm512_maskz_broadcast_i32x4(0xFFFF, escape_high),
+                   _mm512_set1_epi8(0x0F)};
 }
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline __m512i Load(
@@ -79,6 +86,15 @@ LoadMasks(const char* p, const Constants& k) {
                     _mm512_cmpeq_epi8_mask(folded, _mm512_shuffle_epi8(k.close_op_table, v)),
                     _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(k.space_table, v)),
                     control_or_high | _mm512_cmpeq_epi8_mask(v, k.backslash)};
+}
+
+// The bytes of v a two-byte escape may end in (bytes >= 0x80 find 0 in the
+// low table: vpshufb zeroes them).
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"), always_inline)) inline uint64_t
+SimpleEscapes(__m512i v, const Constants& k) {
+  const __m512i high = _mm512_and_si512(_mm512_srli_epi16(v, 4), k.low_nibble);
+  return _mm512_test_epi8_mask(_mm512_shuffle_epi8(k.escape_low_table, v),
+                               _mm512_shuffle_epi8(k.escape_high_table, high));
 }
 
 // The in-string mask of one block, given its unescaped quotes; updates the carries.
@@ -194,6 +210,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
   uint64_t control_in_string = 0;
   uint64_t non_ascii = 0;
   uint64_t backslash_end = index->backslash_end;
+  uint64_t unusual_escape = 0;
   uint32_t* out = *tail;
   uint64_t pos = *resume;
   uint64_t found = kNotFound;
@@ -212,12 +229,15 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
       uint64_t control = cur.x;
       uint64_t high = 0;
       uint64_t backslash = 0;
+      uint64_t unusual = 0;
       // Without escapes and high bytes, x is exactly the control mask.
       if (((control & ~cur.space) | st.prev_escaped) != 0) [[unlikely]] {
         backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
         high = _mm512_movepi8_mask(cur.bytes);
         control &= ~(backslash | high);
-        quote &= ~EscapedMask(backslash, &st.prev_escaped);
+        const uint64_t escaped = EscapedMask(backslash, &st.prev_escaped);
+        quote &= ~escaped;
+        unusual = escaped & ~SimpleEscapes(cur.bytes, k);
       }
       const uint64_t in_string = PrefixXor(quote) ^ st.prev_in_string;
       st.prev_in_string = LastBitEverywhere(in_string);
@@ -236,6 +256,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
           out = CompressPositions(out, block, structural & keep);
           control_in_string |= control & in_string & keep;
           non_ascii |= high & keep;
+          unusual_escape |= unusual & keep;
           if ((backslash & keep) != 0) backslash_end = BackslashEnd(block, backslash & keep);
           found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1;
           break;
@@ -243,6 +264,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
       }
       control_in_string |= control & in_string;
       non_ascii |= high;
+      unusual_escape |= unusual;
       if (backslash != 0) [[unlikely]] {
         backslash_end = BackslashEnd(block, backslash);
       }
@@ -271,8 +293,10 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     const uint64_t control = _mm512_mask_cmplt_epu8_mask(valid, v, k.control_limit);
     ScanState next = st;
     uint64_t next_scalar = prev_scalar;
-    const uint64_t in_string =
-        InString(backslash, quote, &next.prev_escaped, next.prev_in_string, &quote);
+    uint64_t escaped = 0;
+    if ((backslash | next.prev_escaped) != 0) escaped = EscapedMask(backslash, &next.prev_escaped);
+    quote &= ~escaped;
+    const uint64_t in_string = PrefixXor(quote) ^ next.prev_in_string;
     next.prev_in_string = LastBitEverywhere(in_string);
     const uint64_t structural = Stage1Structurals(op, space, quote, in_string, &next_scalar);
     const uint64_t outside = valid & ~in_string;
@@ -295,6 +319,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     out = CompressPositions(out, static_cast<uint32_t>(pos - item), structural & keep);
     control_in_string |= control & in_string & keep;
     non_ascii |= high & keep;
+    unusual_escape |= escaped & ~SimpleEscapes(v, k) & keep;
     if ((backslash & keep) != 0) backslash_end = BackslashEnd(pos - item, backslash & keep);
     st = next;
     prev_scalar = next_scalar;
@@ -305,6 +330,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
   index->control_in_string |= control_in_string != 0;
   index->non_ascii |= non_ascii != 0;
   index->backslash_end = backslash_end;
+  index->unusual_escape |= unusual_escape != 0;
   *tail = out;
   *resume = found != kNotFound ? found : pos;
   return found;

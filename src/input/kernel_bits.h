@@ -26,6 +26,15 @@ inline __attribute__((always_inline)) uint64_t BackslashEnd(uint64_t block, uint
   return block + 64 - static_cast<uint64_t>(__builtin_clzll(backslash));
 }
 
+// The bytes that may follow a backslash in a two-byte escape (" \\ / b f n r
+// t; not u, whose hex digits a block mask cannot check), for the SIMD
+// kernels' nibble lookup: a byte is one of them exactly when the entries for
+// its low and its high nibble share a bit. Three of them end in nibble 2, so
+// one table cannot tell them apart. (The generic kernel lists the bytes.)
+inline constexpr uint8_t kSimpleEscapeLow[16] = {0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0,
+                                                 0, 0, 0,         0, 2, 0, 4, 1};
+inline constexpr uint8_t kSimpleEscapeHigh[16] = {0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0};
+
 // Characters escaped by a backslash, given the backslash mask: runs starting
 // on even and odd bits are told apart with one addition.
 inline __attribute__((always_inline)) uint64_t EscapedMask(uint64_t backslash,

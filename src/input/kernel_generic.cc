@@ -11,6 +11,7 @@ namespace {
 struct Masks {
   uint64_t quote = 0, backslash = 0, open = 0, close = 0;  // brackets: '{' '[' and '}' ']'
   uint64_t op = 0, space = 0, control = 0, high = 0;       // for stage 1
+  uint64_t simple_escape = 0;  // bytes that may follow a backslash, but u
 };
 
 // simdjson's op table: ':' '{' ',' '}' at 0xa-0xd; (b | 0x20) == kOpTable[b & 15].
@@ -32,16 +33,21 @@ Masks MasksOf(const char* data, uint64_t n, bool with_stage1) {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') m.space |= bit;
       if (c < 0x20) m.control |= bit;
       if (c >= 0x80) m.high |= bit;
+      if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+          c == 't') {
+        m.simple_escape |= bit;
+      }
     }
   }
   return m;
 }
 
-// One block with the committed state `st`; the in-string mask goes to *in_string.
-int Step(const Masks& m, ScanState* st, uint64_t* quote, uint64_t* in_string) {
-  uint64_t escaped =
+// One block with the committed state `st`; the in-string mask goes to
+// *in_string, the escaped bytes to *escaped.
+int Step(const Masks& m, ScanState* st, uint64_t* quote, uint64_t* in_string, uint64_t* escaped) {
+  *escaped =
       (m.backslash | st->prev_escaped) == 0 ? 0 : EscapedMask(m.backslash, &st->prev_escaped);
-  *quote = m.quote & ~escaped;
+  *quote = m.quote & ~*escaped;
   *in_string = PortablePrefixXor(*quote) ^ st->prev_in_string;
   st->prev_in_string = LastBitEverywhere(*in_string);
   return DepthStep(m.open & ~*in_string, m.close & ~*in_string, &st->depth);
@@ -56,8 +62,8 @@ uint64_t ScanGeneric(const char* data, uint64_t len, uint64_t* resume, ScanState
     // A partial block is examined with a copy of the state: bytes past len
     // are not the value's (yet).
     ScanState st = *state;
-    uint64_t quote, in_string;
-    const int hit = Step(MasksOf(data + pos, n, false), &st, &quote, &in_string);
+    uint64_t quote, in_string, escaped;
+    const int hit = Step(MasksOf(data + pos, n, false), &st, &quote, &in_string, &escaped);
     if (hit >= 0) {
       *state = st;
       *resume = pos + static_cast<uint64_t>(hit) + 1;
@@ -78,9 +84,9 @@ uint64_t IndexGeneric(const char* data, uint64_t len, uint64_t* resume, ScanStat
     const uint64_t n = len - pos < 64 ? len - pos : 64;
     ScanState st = *state;
     uint64_t prev_scalar = index->prev_scalar;
-    uint64_t quote, in_string;
+    uint64_t quote, in_string, escaped;
     const Masks m = MasksOf(data + pos, n, true);
-    const int hit = Step(m, &st, &quote, &in_string);
+    const int hit = Step(m, &st, &quote, &in_string, &escaped);
     const uint64_t valid = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
     // Bytes past n are neither op nor space: scalars, which the valid mask drops.
     const uint64_t keep = hit >= 0 ? ThroughBit(hit) : valid;
@@ -92,6 +98,7 @@ uint64_t IndexGeneric(const char* data, uint64_t len, uint64_t* resume, ScanStat
     }
     index->control_in_string |= (m.control & in_string & keep) != 0;
     index->non_ascii |= (m.high & keep) != 0;
+    index->unusual_escape |= (escaped & ~m.simple_escape & keep) != 0;
     if ((m.backslash & keep) != 0) {
       index->backslash_end = BackslashEnd(pos - item, m.backslash & keep);
     }

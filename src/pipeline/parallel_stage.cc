@@ -88,8 +88,11 @@ void Scanner::Extract(Batch* batch) {
     if (span.yaml_line != 0 && !ConvertYamlToPadded(span, json, &batch->extracted, &json)) continue;
     if (span.structurals_count > 0) {
       const StructuralIndex index{framed.structurals.data() + span.structurals_begin,
-                                  span.structurals_count, span.control_in_string, span.ascii,
-                                  span.backslash_end};
+                                  span.structurals_count,
+                                  span.control_in_string,
+                                  span.ascii,
+                                  span.backslash_end,
+                                  span.simple_escapes};
       extractor.Extract(json, &batch->extracted, &index);
     } else {
       extractor.Extract(json, &batch->extracted);

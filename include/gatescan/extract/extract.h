@@ -199,6 +199,9 @@ struct ExtractOptions {
   std::vector<std::string> template_paths = {};
 };
 
+// StructuralIndex::backslash_end when stage 1 says nothing.
+inline constexpr uint32_t kBackslashEndUnknown = UINT32_MAX;
+
 // Stage 1 of one object done elsewhere (the framer does it while it seeks the
 // object's end), in exactly the form simdjson's stage 1 leaves it.
 struct StructuralIndex {
@@ -208,7 +211,10 @@ struct StructuralIndex {
   bool ascii = false;              // no byte >= 0x80, so no UTF-8 to validate
   // No backslash at or after this offset: the walk searches for escapes
   // only before it. The default says nothing.
-  uint32_t backslash_end = UINT32_MAX;
+  uint32_t backslash_end = kBackslashEndUnknown;
+  // Every escape is \" \\ \/ \b \f \n \r or \t, so none in a skipped
+  // value can be invalid: the walk checks no escapes there. False says nothing.
+  bool simple_escapes = false;
 };
 
 class Extractor {

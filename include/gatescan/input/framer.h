@@ -64,6 +64,8 @@ struct ObjectSpan {
   uint32_t backslash_end = 0;      // one past the last backslash, from `begin` (0: none)
   bool control_in_string = false;  // an unescaped byte below 0x20 inside a string
   bool ascii = false;              // no byte >= 0x80: no UTF-8 to validate
+  // Every escape is \" \\ \/ \b \f \n \r or \t (none is \u or invalid).
+  bool simple_escapes = false;
   // YAML input (yaml_framer.h): the span is YAML text, converted to JSON in
   // the parallel stage; this is the line of its first byte (1-based). 0: JSON.
   uint64_t yaml_line = 0;

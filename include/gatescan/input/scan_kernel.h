@@ -40,6 +40,9 @@ struct IndexState {
   uint64_t backslash_end = 0;
   bool control_in_string = false;
   bool non_ascii = false;
+  // An escape other than \" \\ \/ \b \f \n \r \t was committed (\u
+  // included): only without one may the extractor skip its escape checks.
+  bool unusual_escape = false;
 };
 
 // Scans data[*resume, len) for the byte that brings the depth back to zero
@@ -52,7 +55,7 @@ using ScanFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, Sc
 // As ScanFn for the value starting at data[item]; also appends the stage-1
 // positions (relative to `item`) of every block it commits, and of the final
 // block up to the value's end, at *tail, and records control bytes in strings,
-// bytes >= 0x80 and where the last backslash ends in *index. The caller
+// bytes >= 0x80, where the last backslash ends and unusual escapes in *index. The caller
 // reserves len - *resume + 128 entries.
 using IndexFn = uint64_t (*)(const char* data, uint64_t len, uint64_t* resume, ScanState* state,
                              IndexState* index, uint64_t item, uint32_t** tail);
