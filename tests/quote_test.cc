@@ -155,6 +155,29 @@ TEST(JsonStringTest, ValidForEveryByteValue) {
   EXPECT_TRUE(IsValidJsonString(out));
 }
 
+// The plain run against the rule written out, for every byte value at every
+// position of strings from 0 to 70 bytes (the SIMD blocks and the tail).
+TEST(JsonStringTest, PlainPrefixStopsAtTheFirstByteToEscape) {
+  auto plain = [](uint8_t c, bool html) {
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+    return !html || (c != '<' && c != '>' && c != '&');
+  };
+  std::mt19937 rng(7);
+  for (size_t n = 0; n <= 70; ++n) {
+    for (int c = 0; c < 256; ++c) {
+      std::string s(n, 'a');
+      for (char& b : s) b = static_cast<char>(0x20 + rng() % 0x5f);
+      const size_t at = n == 0 ? 0 : rng() % n;
+      if (n > 0) s[at] = static_cast<char>(c);
+      for (bool html : {false, true}) {
+        size_t expected = 0;
+        while (expected < n && plain(static_cast<uint8_t>(s[expected]), html)) ++expected;
+        ASSERT_EQ(PlainJsonPrefix(s, html), expected) << "n " << n << " byte " << c;
+      }
+    }
+  }
+}
+
 TEST(JsonStringTest, EscapesLikeGo) {
   std::string out;
   AppendJsonString("a\"b\\c\n\r\t\x01<>&\u2028", &out);

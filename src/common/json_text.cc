@@ -1,8 +1,13 @@
 #include "gatescan/common/json_text.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include "gatescan/common/utf8.h"
+
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
+#include <emmintrin.h>
+#endif
 
 namespace gatescan {
 namespace {
@@ -49,14 +54,67 @@ int32_t UnicodeEscapeUnit(std::string_view s, size_t i) {
 
 }  // namespace
 
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
+namespace {
+
+// Bit i set when byte i of v needs an escape (without escape_html).
+uint32_t BytesToEscape(__m128i v) {
+  // Signed: bytes >= 0x80 are negative, so this is v < 0x20 or v >= 0x80.
+  const __m128i special = _mm_or_si128(
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<uint32_t>(_mm_movemask_epi8(special));
+}
+
+uint32_t BytesToEscape4(const uint8_t* p) {
+  int32_t word;
+  std::memcpy(&word, p, 4);
+  return BytesToEscape(_mm_cvtsi32_si128(word)) & 0xF;
+}
+
+uint32_t BytesToEscape8(const uint8_t* p) {
+  return BytesToEscape(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))) & 0xFF;
+}
+
+uint32_t BytesToEscape16(const uint8_t* p) {
+  return BytesToEscape(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+}  // namespace
+#endif
+
+size_t PlainJsonPrefix(std::string_view s, bool escape_html) {
+  const auto* const data = reinterpret_cast<const uint8_t*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+#if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
+  // Most strings are names and images shorter than a block, so the last
+  // bytes are looked at too with loads that end at the string's end (never
+  // past it), overlapping bytes already known to be plain.
+  if (!escape_html) {
+    const auto first = [](uint32_t mask, size_t at, size_t none) {
+      return mask != 0 ? at + static_cast<size_t>(__builtin_ctz(mask)) : none;
+    };
+    for (; i + 16 <= n; i += 16) {
+      if (const uint32_t mask = BytesToEscape16(data + i)) return first(mask, i, n);
+    }
+    const size_t rest = n - i;
+    if (rest == 0) return n;
+    if (n >= 16) return first(BytesToEscape16(data + n - 16) >> (16 - rest), i, n);
+    if (n >= 8) return first(BytesToEscape8(data) | BytesToEscape8(data + n - 8) << (n - 8), 0, n);
+    if (n >= 4) return first(BytesToEscape4(data) | BytesToEscape4(data + n - 4) << (n - 4), 0, n);
+  }
+#endif
+  while (i < n && IsPlainJsonByte(data[i], escape_html)) ++i;
+  return i;
+}
+
 void AppendJsonString(std::string_view s, std::string* out, bool escape_html) {
   out->push_back('"');
   for (size_t i = 0; i < s.size();) {
     // Most bytes of a name or image need no escape: append them as one run
     // rather than byte by byte (ndjson output formats one record per violation).
-    size_t plain = i;
-    while (plain < s.size() && IsPlainJsonByte(static_cast<uint8_t>(s[plain]), escape_html))
-      ++plain;
+    const size_t plain = i + PlainJsonPrefix(s.substr(i), escape_html);
     if (plain > i) {
       out->append(s.data() + i, plain - i);
       i = plain;

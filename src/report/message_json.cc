@@ -25,13 +25,6 @@ bool PiecewiseExact(const MessageFormat& format) {
   return true;
 }
 
-// The bytes AppendJsonString writes as themselves (without escape_html).
-constexpr std::array<bool, 256> kPlain = [] {
-  std::array<bool, 256> plain{};
-  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
-  return plain;
-}();
-
 }  // namespace
 
 void JsonLine::Truncate(size_t count) {
@@ -49,10 +42,7 @@ void JsonLine::AppendTo(std::string* out) const {
 }
 
 std::string_view JsonEscapedView(std::string_view s, std::string* scratch) {
-  if (std::all_of(s.begin(), s.end(),
-                  [](char c) { return kPlain[static_cast<unsigned char>(c)]; })) {
-    return s;
-  }
+  if (PlainJsonPrefix(s) == s.size()) return s;
   scratch->clear();
   AppendJsonString(s, scratch);
   return std::string_view(*scratch).substr(1, scratch->size() - 2);

@@ -20,6 +20,12 @@ namespace gatescan {
 // and U+2028/U+2029 are escaped, as Go's encoding/json (and kubectl) writes.
 void AppendJsonString(std::string_view s, std::string* out, bool escape_html = false);
 
+// The length of s's leading run of bytes that a JSON string literal holds as
+// themselves (ASCII but control bytes, '"' and '\\'; with escape_html not
+// < > & either): s itself when it is all such bytes, as most names and
+// images are. Looks at 16 bytes at a time where SSE2 is there.
+size_t PlainJsonPrefix(std::string_view s, bool escape_html = false);
+
 // The `\uXXXX` escape at s[i] (the backslash), as Go's encoding/json reads
 // it: a high surrogate immediately followed by a `\u` low surrogate is one
 // rune (12 bytes consumed); any other surrogate is U+FFFD (6 bytes, and
