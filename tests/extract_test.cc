@@ -59,6 +59,60 @@ Result ExtractWith(Extractor& extractor, std::string_view json, ExtractedBatch* 
   return r;
 }
 
+// When the caller keeps the input as long as the batch (the pipeline),
+// strings read in place are left there, and decoded ones (escapes) are
+// copied: the next object reuses the buffer they were decoded into.
+TEST(ExtractInPlaceTest, PlainStringsStayInTheInputAndDecodedOnesAreCopied) {
+  ExtractOptions options;
+  options.owners = true;
+  options.pod_templates = true;
+  Extractor extractor(options);
+  ExtractedBatch batch;
+  auto object = [](const std::string& tag) {
+    return R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"n-)" + tag +
+           R"(\u00e9","namespace":"ns-)" + tag + R"(","labels":{"k\n)" + tag + R"(":"v-)" + tag +
+           R"("},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs-)" +
+           tag + R"(","uid":"u\/)" + tag +
+           R"(","controller":true}]},"spec":{"containers":[{"name":"c-)" + tag +
+           R"(","image":"i\"mg-)" + tag + R"("}],"template":{"metadata":{"labels":{"t":"tv-)" +
+           tag + R"("}},"spec":{"containers":[{"name":"tc","image":"timg-)" + tag + R"("}]}}}})";
+  };
+  std::vector<std::string> inputs;
+  for (const char* tag : {"one", "two"})
+    inputs.push_back(object(tag) + std::string(kParsePadding, '}'));
+  for (std::string& input : inputs) {
+    extractor.Extract(std::string_view(input.data(), input.size() - kParsePadding), &batch, nullptr,
+                      /*json_outlives_out=*/true);
+  }
+  ASSERT_EQ(batch.objects.size(), 2u);
+  const ObjectRecord& first = batch.objects[0];
+  ASSERT_TRUE(first.error.empty()) << first.error;
+  auto in_input = [&](std::string_view s) {
+    return s.data() >= inputs[0].data() &&
+           s.data() + s.size() <= inputs[0].data() + inputs[0].size();
+  };
+  EXPECT_EQ(first.name, "n-one\xc3\xa9");
+  EXPECT_FALSE(in_input(first.name));
+  EXPECT_EQ(first.ns, "ns-one");
+  EXPECT_TRUE(in_input(first.ns));
+  EXPECT_TRUE(in_input(first.kind));
+  EXPECT_EQ(LabelsOf(batch, first.labels),
+            (std::vector<std::pair<std::string, std::string>>{{"k\none", "v-one"}}));
+  EXPECT_TRUE(in_input(batch.labels[first.labels.begin].value));
+  const OwnerReference& owner = batch.owner_references[first.owner_references.begin];
+  EXPECT_EQ(owner.name, "rs-one");
+  EXPECT_TRUE(in_input(owner.name));
+  EXPECT_EQ(owner.uid, "u/one");
+  const ContainerRef& container = batch.containers[first.containers.begin];
+  EXPECT_EQ(container.name, "c-one");
+  EXPECT_TRUE(in_input(container.name));
+  EXPECT_EQ(container.image, "i\"mg-one");
+  EXPECT_EQ(LabelsOf(batch, first.template_labels),
+            (std::vector<std::pair<std::string, std::string>>{{"t", "tv-one"}}));
+  EXPECT_EQ(batch.containers[first.template_containers.begin].image, "timg-one");
+  EXPECT_EQ(batch.objects[1].name, "n-two\xc3\xa9");
+}
+
 class ExtractTest : public ::testing::Test {
  protected:
   // One Extractor per option set, reused as a pipeline worker reuses it.

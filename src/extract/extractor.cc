@@ -16,6 +16,8 @@
 // escapes) while the object is read, and copied into the batch arena only
 // when the whole object parsed and the value survived every duplicate key:
 // nothing is appended to the batch for a broken object except its error record.
+// Views into the input stay as they are when the caller says the input
+// outlives the batch's records.
 #include <algorithm>
 #include <array>
 #include <new>
@@ -92,13 +94,14 @@ struct Extractor::Impl {
   size_t capacity = 0;                    // bytes both can take
   ObjectParts parts;
   std::string scratch;
+  std::string_view stable;  // the current object's bytes when they outlive its record
   std::array<uint64_t, kObjectLevelWords> object_levels{};  // JsonValidator's scratch
 
   IndexRange CommitLabels(const std::vector<Label>& labels, ExtractedBatch* out) {
     IndexRange range;
     range.begin = static_cast<uint32_t>(out->labels.size());
     for (const Label& l : labels) {
-      out->labels.push_back(Label{out->arena.Copy(l.key), out->arena.Copy(l.value)});
+      out->labels.push_back(Label{Keep(l.key, &out->arena), Keep(l.value, &out->arena)});
     }
     range.end = static_cast<uint32_t>(out->labels.size());
     return range;
@@ -110,8 +113,8 @@ struct Extractor::Impl {
     for (const auto& list : lists) {
       for (const PendingContainer& c : list) {
         ContainerRef ref = c.ref;
-        if (!c.name_in_arena) ref.name = out->arena.Copy(ref.name);
-        if (!c.image_in_arena) ref.image = out->arena.Copy(ref.image);
+        if (!c.name_in_arena) ref.name = Keep(ref.name, &out->arena);
+        if (!c.image_in_arena) ref.image = Keep(ref.image, &out->arena);
         ref.image_elements.begin = static_cast<uint32_t>(out->image_elements.size());
         out->image_elements.insert(out->image_elements.end(), c.image_elements.begin(),
                                    c.image_elements.end());
@@ -158,9 +161,21 @@ struct Extractor::Impl {
     return kJsonOk;
   }
 
+  // s itself when it lies in `stable` (input bytes that outlive the
+  // records), otherwise a copy in the arena.
+  std::string_view Keep(std::string_view s, StringArena* arena) const {
+    const auto at = reinterpret_cast<uintptr_t>(s.data());
+    const auto begin = reinterpret_cast<uintptr_t>(stable.data());
+    if (at >= begin && at - begin <= stable.size() && s.size() <= stable.size() - (at - begin) &&
+        !stable.empty()) {
+      return s;
+    }
+    return arena->Copy(s);
+  }
+
   // Most of these fields are short or empty: no arena call for an empty one.
-  static std::string_view CopyField(std::string_view s, StringArena* arena) {
-    return s.empty() ? std::string_view() : arena->Copy(s);
+  std::string_view KeepField(std::string_view s, StringArena* arena) const {
+    return s.empty() ? std::string_view() : Keep(s, arena);
   }
 
   IndexRange CommitOwners(const std::vector<OwnerReference>& owners, ExtractedBatch* out) {
@@ -168,20 +183,20 @@ struct Extractor::Impl {
     range.begin = static_cast<uint32_t>(out->owner_references.size());
     for (const OwnerReference& o : owners) {
       out->owner_references.push_back(
-          OwnerReference{out->arena.Copy(o.api_version), out->arena.Copy(o.kind),
-                         out->arena.Copy(o.name), out->arena.Copy(o.uid), o.controller});
+          OwnerReference{Keep(o.api_version, &out->arena), Keep(o.kind, &out->arena),
+                         Keep(o.name, &out->arena), Keep(o.uid, &out->arena), o.controller});
     }
     range.end = static_cast<uint32_t>(out->owner_references.size());
     return range;
   }
 
   void Commit(ExtractedBatch* out, ObjectRecord* record) {
-    record->api_version = out->arena.Copy(parts.api_version);
-    record->kind = out->arena.Copy(parts.kind);
-    record->name = out->arena.Copy(parts.name);
-    record->ns = out->arena.Copy(parts.ns);
-    record->generate_name = CopyField(parts.generate_name, &out->arena);
-    record->uid = CopyField(parts.uid, &out->arena);
+    record->api_version = Keep(parts.api_version, &out->arena);
+    record->kind = Keep(parts.kind, &out->arena);
+    record->name = Keep(parts.name, &out->arena);
+    record->ns = Keep(parts.ns, &out->arena);
+    record->generate_name = KeepField(parts.generate_name, &out->arena);
+    record->uid = KeepField(parts.uid, &out->arena);
     record->has_api_version = parts.has_api_version;
     record->has_kind = parts.has_kind;
     record->labels = CommitLabels(parts.labels, out);
@@ -219,7 +234,7 @@ struct Extractor::Impl {
         r.value_type = t.value_type;
         r.error_segments = t.error_segments;
       } else {
-        r.generate_name = CopyField(t.generate_name, &out->arena);
+        r.generate_name = KeepField(t.generate_name, &out->arena);
         r.labels = CommitLabels(t.labels, out);
         r.containers = CommitContainers(t.lists, out);
         if (r.path == "spec.jobTemplate") {
@@ -256,7 +271,8 @@ Extractor::Extractor(ExtractOptions options) : impl_(std::make_unique<Impl>()) {
 
 Extractor::~Extractor() = default;
 
-void Extractor::Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index) {
+void Extractor::Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index,
+                        bool json_outlives_out) {
   ObjectRecord record;
   // Empty ranges point at the current end, so consumers may index freely.
   const auto labels_end = static_cast<uint32_t>(out->labels.size());
@@ -284,6 +300,7 @@ void Extractor::Extract(std::string_view json, ExtractedBatch* out, const Struct
   if (e) {
     record.error = out->arena.Copy(JsonErrorText(e));
   } else {
+    impl_->stable = json_outlives_out ? json : std::string_view();
     impl_->Commit(out, &record);
   }
   out->objects.push_back(record);

@@ -86,6 +86,9 @@ void Scanner::Extract(Batch* batch) {
   for (const ObjectSpan& span : framed.spans) {
     std::string_view json(framed.bytes.data() + span.begin, span.length);
     if (span.yaml_line != 0 && !ConvertYamlToPadded(span, json, &batch->extracted, &json)) continue;
+    // JSON spans are read in place from the batch's bytes, which live as long
+    // as its records; converted YAML is in a buffer the next span reuses.
+    const bool in_batch = span.yaml_line == 0;
     if (span.structurals_count > 0) {
       const StructuralIndex index{framed.structurals.data() + span.structurals_begin,
                                   span.structurals_count,
@@ -93,9 +96,9 @@ void Scanner::Extract(Batch* batch) {
                                   span.ascii,
                                   span.backslash_end,
                                   span.simple_escapes};
-      extractor.Extract(json, &batch->extracted, &index);
+      extractor.Extract(json, &batch->extracted, &index, in_batch);
     } else {
-      extractor.Extract(json, &batch->extracted);
+      extractor.Extract(json, &batch->extracted, nullptr, in_batch);
     }
     ObjectRecord& record = batch->extracted.objects.back();
     if (!record.error.empty() || span.list < 0) continue;

@@ -14,8 +14,10 @@
 // Rego's sprintf %v prints it (`12`, `1.5`, `true`, `null`, `[1, "a"]`,
 // `{"k": 1}`), and `image_is_string` is false.
 //
-// Strings are copied into the batch's StringArena; records refer to them and
-// to index ranges of the batch's label/container vectors. One Extractor per
+// Strings are copied into the batch's StringArena, or, when the caller keeps
+// the input as long as the batch (the pipeline), left where they lie in it;
+// records refer to them and to index ranges of the batch's label/container
+// vectors. One Extractor per
 // thread (it owns simdjson's indexer and buffers, grown to the largest object
 // seen); records and batches are plain data.
 #pragma once
@@ -228,7 +230,11 @@ class Extractor {
   // bytes must follow json.data() + json.size()) and appends one ObjectRecord
   // to out->objects. Never throws; problems set ObjectRecord::error. With
   // `index`, the object's stage 1 is taken from there instead of being run.
-  void Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index = nullptr);
+  // With `json_outlives_out`, the caller keeps json's bytes valid and
+  // unchanged for as long as out's records are used (the pipeline's batch
+  // holds both), so strings read in place are not copied into out->arena.
+  void Extract(std::string_view json, ExtractedBatch* out, const StructuralIndex* index = nullptr,
+               bool json_outlives_out = false);
 
  private:
   struct Impl;
