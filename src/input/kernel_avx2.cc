@@ -278,7 +278,8 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
       uint64_t unusual = 0;
       // Without escapes, bytes >= 0x80 and control bytes but '\t' '\n' '\r',
       // x is exactly the control mask.
-      if (((control & ~cur.space) | prev_escaped) != 0) [[unlikely]] {
+      const bool rare = ((control & ~cur.space) | prev_escaped) != 0;
+      if (rare) [[unlikely]] {
         backslash = BackslashMask(p, k);
         high = HighMask(p);
         control &= ~(backslash | high);
@@ -315,10 +316,11 @@ IndexAvx2(const char* data, uint64_t len, uint64_t* resume, ScanState* state, In
         }
       }
       control_in_string |= control & in_string;
-      non_ascii |= high;
-      unusual_escape |= unusual;
-      if (backslash != 0) [[unlikely]] {
-        backslash_end = BackslashEnd(block, backslash);
+      // Only in the rare branch, as in IndexAvx512.
+      if (rare) [[unlikely]] {
+        non_ascii |= high;
+        unusual_escape |= unusual;
+        if (backslash != 0) backslash_end = BackslashEnd(block, backslash);
       }
       p += 64;
       block += 64;
