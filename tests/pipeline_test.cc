@@ -5,12 +5,14 @@
 #include "gatescan/pipeline/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <regex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "cli_support.h"
@@ -239,6 +241,56 @@ TEST(Pipeline, EveryEscapeIsJudgedAsWithoutTheFramersIndex) {
     const Scan indexed = RunPipeline({file}, 1, window, OutputFormat::kNdjson);
     EXPECT_EQ(indexed.result.summary.errors, bad);
     EXPECT_EQ(Records(indexed.out), Records(plain.out));
+  }
+}
+
+// Standard input from a pipe is indexed by the framer at every thread count
+// (a file only on one thread): the records must be those of the file, on
+// one thread and on two, whole and in reads of 61 bytes.
+TEST(Pipeline, AStreamIndexedByTheFramerGivesTheFilesRecords) {
+  std::string list = R"({"kind":"PodList","apiVersion":"v1","items":[)";
+  for (int i = 0; i < 300; ++i) {
+    list += i == 0 ? "" : ",";
+    list += R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"p)" + std::to_string(i) +
+            R"(","namespace":"d","annotations":{"a":"{\"x\":\"\\n\"}"}},"spec":{"containers":)"
+            R"([{"name":"c","image":")" +
+            (i % 3 == 0 ? "quay.io/x" : "docker.io/y") + R"("}]},"status":{"m":")" +
+            (i % 7 == 0 ? R"(\q)" : (i % 5 == 0 ? R"(\u00e9)" : "z")) + R"("}})";
+  }
+  list += "]}";
+  TempDir dir;
+  const std::string file = dir.Write("stream.json", list);
+  const Scan expected = RunPipeline({file}, 1, 0, OutputFormat::kNdjson);
+  EXPECT_EQ(expected.result.summary.errors, 43u);
+  for (int threads : {1, 2}) {
+    for (size_t window : {size_t{0}, size_t{61}}) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", window " + std::to_string(window));
+      int fds[2];
+      ASSERT_EQ(pipe(fds), 0);
+      const int saved = dup(STDIN_FILENO);
+      ASSERT_EQ(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+      close(fds[0]);
+      std::thread writer([&] {
+        for (size_t off = 0; off < list.size();) {
+          const ssize_t n = write(fds[1], list.data() + off, list.size() - off);
+          if (n <= 0) break;
+          off += static_cast<size_t>(n);
+        }
+        close(fds[1]);
+      });
+      const Scan streamed = RunPipeline({"-"}, threads, window, OutputFormat::kNdjson);
+      writer.join();
+      dup2(saved, STDIN_FILENO);
+      close(saved);
+      EXPECT_EQ(streamed.result.summary.errors, 43u);
+      // Records name their source: the file's path, here <stdin>.
+      std::string records = Records(streamed.out);
+      std::string want = Records(expected.out);
+      for (std::string* text : {&records, &want}) {
+        *text = std::regex_replace(*text, std::regex(R"("source":"[^"]*")"), R"("source":"")");
+      }
+      EXPECT_EQ(records, want);
+    }
   }
 }
 

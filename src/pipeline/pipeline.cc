@@ -95,7 +95,14 @@ Batch* Scanner::NextInput(tbb::flow_control& fc) {
       }
       input_started_ = false;
       input_size_hint_ = source->size_hint();
-      framer_ = std::make_unique<Framer>(input, std::move(source), framer_options_);
+      FramerOptions framer_options = framer_options_;
+      // A pipe (no size) that is not compressed: the serial stage waits on its
+      // producer anyway, and on cores it shares with that producer the pass
+      // saved is wall time, at any thread count.
+      framer_options.index_items =
+          framer_options_.index_items &&
+          (index_files_ || (input_size_hint_ == 0 && source->compression() == Compression::kNone));
+      framer_ = std::make_unique<Framer>(input, std::move(source), framer_options);
     }
     Batch* batch = Acquire();
     batch->Reset();
@@ -122,10 +129,11 @@ ScanResult Scanner::Run() {
   progress_ = MakeProgress(options_.progress);
   result_.objects_per_input.assign(options_.inputs.size(), 0);
   result_.errors_per_input.assign(options_.inputs.size(), 0);
-  // Stage 1 in the framer saves a pass on one thread; with more it would
-  // lengthen the serial input stage, which -j2 is then bound by.
+  // Stage 1 in the framer saves a pass on one thread; with more, on a file it
+  // would lengthen the serial input stage, which -j2 is then bound by (pipes:
+  // NextInput).
   framer_options_ = options_.framer;
-  framer_options_.index_items = options_.framer.index_items && threads == 1;
+  index_files_ = threads == 1;
   // Tokens bound memory: at most this many batches exist at once (plus any
   // held back for a list whose kind comes after its items).
   const size_t tokens = static_cast<size_t>(std::max(2, threads * 2));

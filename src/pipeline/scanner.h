@@ -139,6 +139,7 @@ class Scanner {
   size_t current_input_ = 0;
   std::unique_ptr<Framer> framer_;
   FramerOptions framer_options_;
+  bool index_files_ = false;    // the framer does stage 1 for files too (one thread)
   bool input_started_ = false;  // the current input's first batch is out
   uint64_t input_size_hint_ = 0;
   std::atomic<bool> stop_{false};  // set by the output stage when the sink closed
