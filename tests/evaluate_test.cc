@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -150,6 +152,75 @@ TEST_F(EvaluateTest, MessagesOncePerConstraintSortedByActionThenMessage) {
       R"(container <b> has an invalid image repo <quay.io/x>, allowed repos are ["docker.io/"])";
   EXPECT_EQ(Run(policy, pod), (std::vector<std::string>{"deny " + msg_b, "deny " + kMsg,
                                                         "warn " + msg_b, "warn " + kMsg}));
+}
+
+// Random constraints (actions, lists) against random containers, from one
+// violation to dozens: the order must be a stable sort by action, then
+// message, of the violations in constraint order, each (constraint, message)
+// once: computed here from the images and the message format.
+TEST_F(EvaluateTest, OrderIsAStableSortOfEveryConstraintsViolations) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> actions = {"deny", "dryrun", "warn"};
+  const std::vector<EnforcementAction> action_values = {
+      EnforcementAction::kDeny, EnforcementAction::kDryrun, EnforcementAction::kWarn};
+  const std::vector<std::string> lists = {"docker.io/", "quay.io/"};
+  const std::vector<std::string> names = {"a", "b", "c"};
+  const std::vector<std::string> images = {"quay.io/x", "gcr.io/y", "docker.io/z"};
+  for (int round = 0; round < 60; ++round) {
+    const int constraints = 1 + static_cast<int>(rng() % 12);
+    const int containers = 1 + static_cast<int>(rng() % 4);
+    std::string yaml;
+    std::vector<std::pair<size_t, size_t>> spec;  // action, list
+    for (int k = 0; k < constraints; ++k) {
+      spec.emplace_back(rng() % actions.size(), rng() % lists.size());
+      yaml +=
+          "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata: "
+          "{name: k" +
+          std::to_string(k) + "}\nspec:\n  enforcementAction: " + actions[spec.back().first] +
+          "\n  parameters: {repos: [\"" + lists[spec.back().second] + "\"]}\n---\n";
+    }
+    std::vector<std::pair<std::string, std::string>> pod;
+    std::string json = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"n"},)"
+                       R"("spec":{"containers":[)";
+    for (int c = 0; c < containers; ++c) {
+      pod.emplace_back(names[rng() % names.size()], images[rng() % images.size()]);
+      json += (c == 0 ? "" : ",") + std::string(R"({"name":")") + pod.back().first +
+              R"(","image":")" + pod.back().second + R"("})";
+    }
+    json += "]}}";
+    struct Expected {
+      EnforcementAction action;
+      std::string message;
+      uint32_t constraint;
+    };
+    std::vector<Expected> expected;
+    for (int k = 0; k < constraints; ++k) {
+      const std::string& list = lists[spec[static_cast<size_t>(k)].second];
+      for (const auto& [name, image] : pod) {
+        if (image.starts_with(list)) continue;
+        const std::string message = "container <" + name + "> has an invalid image repo <" + image +
+                                    R"(>, allowed repos are [")" + list + R"("])";
+        const bool seen = std::any_of(expected.begin(), expected.end(), [&](const Expected& e) {
+          return e.constraint == static_cast<uint32_t>(k) && e.message == message;
+        });
+        if (!seen) {
+          expected.push_back({action_values[spec[static_cast<size_t>(k)].first], message,
+                              static_cast<uint32_t>(k)});
+        }
+      }
+    }
+    std::stable_sort(expected.begin(), expected.end(), [](const Expected& a, const Expected& b) {
+      return a.action != b.action ? a.action < b.action : a.message < b.message;
+    });
+    Run(Load(yaml), json, false);
+    ASSERT_EQ(violations_.size(), expected.size()) << "round " << round;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(violations_[i].action, expected[i].action) << "round " << round << " #" << i;
+      EXPECT_EQ(violations_[i].message, expected[i].message) << "round " << round << " #" << i;
+      EXPECT_EQ(violations_[i].constraint, expected[i].constraint)
+          << "round " << round << " #" << i;
+    }
+  }
 }
 
 }  // namespace

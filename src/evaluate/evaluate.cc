@@ -66,6 +66,27 @@ bool ViolationOrder(const Violation& a, const Violation& b) {
   return a.message < b.message;
 }
 
+// std::stable_sort, without the temporary buffer it allocates on every call:
+// an object has a handful of violations (none, mostly), so a stable
+// insertion sort does it; many go to std::stable_sort.
+void StableSortFew(std::vector<Violation>::iterator begin, std::vector<Violation>::iterator end) {
+  constexpr ptrdiff_t kFew = 16;
+  if (end - begin > kFew) {
+    std::stable_sort(begin, end, ViolationOrder);
+    return;
+  }
+  for (auto i = begin + (begin != end); i < end; ++i) {
+    if (!ViolationOrder(*i, *(i - 1))) continue;
+    Violation moving = std::move(*i);
+    auto j = i;
+    do {
+      *j = std::move(*(j - 1));
+      --j;
+    } while (j != begin && ViolationOrder(moving, *(j - 1)));
+    *j = std::move(moving);
+  }
+}
+
 bool IsNamespaceObject(const ObjectRecord& object) {
   return object.kind == "Namespace" && k8s::SplitApiVersion(object.api_version).group.empty();
 }
@@ -413,7 +434,7 @@ size_t Evaluator::Evaluate(const ObjectRecord& object, const ExtractedBatch& bat
   }
 
   const auto begin = out->begin() + static_cast<ptrdiff_t>(first);
-  std::stable_sort(begin, out->end(), ViolationOrder);
+  StableSortFew(begin, out->end());
   // Rego's violation set holds each message once per constraint. After the
   // stable sort, a constraint's duplicates sit next to each other.
   out->erase(std::unique(begin, out->end(),
