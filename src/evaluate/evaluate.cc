@@ -77,13 +77,13 @@ void StableSortFew(std::vector<Violation>::iterator begin, std::vector<Violation
   }
   for (auto i = begin + (begin != end); i < end; ++i) {
     if (!ViolationOrder(*i, *(i - 1))) continue;
-    Violation moving = std::move(*i);
+    const Violation moving = *i;
     auto j = i;
     do {
-      *j = std::move(*(j - 1));
+      *j = *(j - 1);
       --j;
     } while (j != begin && ViolationOrder(moving, *(j - 1)));
-    *j = std::move(moving);
+    *j = moving;
   }
 }
 
