@@ -115,8 +115,9 @@ struct FramerOptions {
   size_t max_pending_kind_bytes = 3u << 20;
   // Do stage 1 for list items while seeking their ends (where the active
   // kernel indexes; see ObjectSpan::structurals_count). One pass instead of two pays on
-  // one thread; with more, the pipeline turns it off so that stage 1 runs in
-  // the parallel extractors instead of in the serial input stage.
+  // one thread and on a pipe; with more threads on a file, the pipeline turns
+  // it off so that stage 1 runs in the parallel extractors instead of in the
+  // serial input stage.
   bool index_items = true;
 };
 
