@@ -17,9 +17,8 @@
 // Strings are copied into the batch's StringArena, or, when the caller keeps
 // the input as long as the batch (the pipeline), left where they lie in it;
 // records refer to them and to index ranges of the batch's label/container
-// vectors. One Extractor per
-// thread (it owns simdjson's indexer and buffers, grown to the largest object
-// seen); records and batches are plain data.
+// vectors. One Extractor per thread (it owns simdjson's indexer and buffers,
+// grown to the largest object seen); records and batches are plain data.
 #pragma once
 
 #include <cstddef>
