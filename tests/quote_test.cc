@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -230,6 +231,27 @@ TEST(JsonUnescapeTest, SurrogatesAndEscapesAsGoDecodesThem) {
     bool ok = true;
     UnescapeLikeGo(bad, &ok);
     EXPECT_FALSE(ok) << bad;
+  }
+}
+
+// RFC 8259 section 7, written out here: the two-byte escapes and what each
+// stands for. Every byte after a backslash, through the one list and the
+// unescaper that reads it.
+TEST(JsonUnescapeTest, TwoByteEscapesAreExactlyRfc8259s) {
+  const std::map<char, char> rfc = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
+                                    {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'}};
+  for (int b = 0; b < 256; ++b) {
+    const auto c = static_cast<char>(b);
+    const auto it = rfc.find(c);
+    EXPECT_EQ(IsJsonSimpleEscape(static_cast<uint8_t>(b)), it != rfc.end()) << b;
+    bool ok = false;
+    const std::string out = UnescapeLikeGo(std::string("x\\") + c + "y", &ok);
+    if (it != rfc.end()) {
+      EXPECT_TRUE(ok) << b;
+      EXPECT_EQ(out, std::string("x") + it->second + "y") << b;
+    } else if (c != 'u') {
+      EXPECT_FALSE(ok) << b;
+    }
   }
 }
 

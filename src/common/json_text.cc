@@ -193,38 +193,17 @@ bool AppendJsonUnescapedLikeGo(std::string_view s, std::string* out) {
     }
     if (i + 1 >= s.size()) return false;
     const char e = s[i + 1];
-    switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out->push_back(e);
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'u': {
-        char32_t rune = 0;
-        const size_t n = DecodeJsonUnicodeEscape(s, i, &rune);
-        if (n == 0) return false;
-        AppendUtf8(rune, out);
-        i += n;
-        continue;
-      }
-      default:
-        return false;
+    if (e == 'u') {
+      char32_t rune = 0;
+      const size_t n = DecodeJsonUnicodeEscape(s, i, &rune);
+      if (n == 0) return false;
+      AppendUtf8(rune, out);
+      i += n;
+      continue;
     }
+    const char value = kJsonSimpleEscapeValue[static_cast<uint8_t>(e)];
+    if (value == 0) return false;
+    out->push_back(value);
     i += 2;
   }
   return true;

@@ -2,6 +2,11 @@
 // extractor's time (managedFields, status, annotations) is spent here.
 #include "json_validator.h"
 
+#include <iterator>
+#include <utility>
+
+#include "gatescan/common/json_text.h"
+
 #if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
 #include <emmintrin.h>
 #endif
@@ -17,36 +22,28 @@ bool IsHexDigit(uint8_t c) {
 // first `size` bytes: 2, or 6 for \uXXXX; 0 when it is invalid.
 [[gnu::always_inline]] inline size_t EscapeLength(const uint8_t* data, size_t at, size_t size) {
   if (at + 1 >= size) return 0;
-  switch (data[at + 1]) {
-    case '"':
-    case '\\':
-    case '/':
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-      return 2;
-    case 'u':
-      if (at + 5 >= size) return 0;
-      for (size_t k = 2; k <= 5; ++k) {
-        if (!IsHexDigit(data[at + k])) return 0;
-      }
-      return 6;
-    default:
-      return 0;
+  if (IsJsonSimpleEscape(data[at + 1])) return 2;
+  if (data[at + 1] != 'u' || at + 5 >= size) return 0;
+  for (size_t k = 2; k <= 5; ++k) {
+    if (!IsHexDigit(data[at + k])) return 0;
   }
+  return 6;
 }
 
 #if defined(__SSE2__) && !defined(GATESCAN_PORTABLE)
 // The bytes of v that may follow a backslash in a two-byte escape but for
-// the backslash itself: " / b f n r t.
-[[gnu::always_inline]] inline uint32_t SimpleEscapes(__m128i v) {
-  const auto eq = [&](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
-  const __m128i m =
-      _mm_or_si128(_mm_or_si128(_mm_or_si128(eq('"'), eq('/')), _mm_or_si128(eq('b'), eq('f'))),
-                   _mm_or_si128(_mm_or_si128(eq('n'), eq('r')), eq('t')));
+// the backslash itself (a lone backslash is never followed by one).
+template <size_t... kIndex>
+[[gnu::always_inline]] inline uint32_t SimpleEscapesOf(__m128i v, std::index_sequence<kIndex...>) {
+  __m128i m = _mm_setzero_si128();
+  ((m = kJsonSimpleEscapes[kIndex] == '\\'
+            ? m
+            : _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(kJsonSimpleEscapes[kIndex])))),
+   ...);
   return static_cast<uint32_t>(_mm_movemask_epi8(m));
+}
+[[gnu::always_inline]] inline uint32_t SimpleEscapes(__m128i v) {
+  return SimpleEscapesOf(v, std::make_index_sequence<std::size(kJsonSimpleEscapes)>());
 }
 #endif
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "gatescan/common/json_text.h"
 #include "gatescan/input/scan_kernel.h"
 
 #if defined(__x86_64__) && !defined(GATESCAN_PORTABLE)
@@ -26,14 +27,23 @@ inline __attribute__((always_inline)) uint64_t BackslashEnd(uint64_t block, uint
   return block + 64 - static_cast<uint64_t>(__builtin_clzll(backslash));
 }
 
-// The bytes that may follow a backslash in a two-byte escape (" \\ / b f n r
-// t; not u, whose hex digits a block mask cannot check), for the SIMD
-// kernels' nibble lookup: a byte is one of them exactly when the entries for
-// its low and its high nibble share a bit. Three of them end in nibble 2, so
-// one table cannot tell them apart. (The generic kernel lists the bytes.)
+// The bytes that may follow a backslash in a two-byte escape (common/
+// json_text.h's list; not u, whose hex digits a block mask cannot check),
+// for the SIMD kernels' nibble lookup: a byte is one of them exactly when
+// the entries for its low and its high nibble share a bit. Three of them end
+// in nibble 2, so one table cannot tell them apart. Bytes >= 0x80 never
+// match (pshufb gives them 0), which the check below includes.
 inline constexpr uint8_t kSimpleEscapeLow[16] = {0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0,
                                                  0, 0, 0,         0, 2, 0, 4, 1};
 inline constexpr uint8_t kSimpleEscapeHigh[16] = {0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0};
+constexpr bool NibbleTablesAreTheList() {
+  for (int c = 0; c < 256; ++c) {
+    const bool table = c < 0x80 && (kSimpleEscapeLow[c & 15] & kSimpleEscapeHigh[c >> 4]) != 0;
+    if (table != IsJsonSimpleEscape(static_cast<uint8_t>(c))) return false;
+  }
+  return true;
+}
+static_assert(NibbleTablesAreTheList(), "the nibble tables must give exactly JSON's escapes");
 
 // Characters escaped by a backslash, given the backslash mask: runs starting
 // on even and odd bits are told apart with one addition.

@@ -33,10 +33,7 @@ Masks MasksOf(const char* data, uint64_t n, bool with_stage1) {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') m.space |= bit;
       if (c < 0x20) m.control |= bit;
       if (c >= 0x80) m.high |= bit;
-      if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
-          c == 't') {
-        m.simple_escape |= bit;
-      }
+      if (IsJsonSimpleEscape(c)) m.simple_escape |= bit;
     }
   }
   return m;

@@ -8,7 +8,10 @@
 // Stateless; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -25,6 +28,26 @@ void AppendJsonString(std::string_view s, std::string* out, bool escape_html = f
 // < > & either): s itself when it is all such bytes, as most names and
 // images are. Looks at 16 bytes at a time where SSE2 is there.
 size_t PlainJsonPrefix(std::string_view s, bool escape_html = false);
+
+// The two-byte escapes JSON has: the byte after the backslash, and the
+// byte it stands for at the same index. The one list of them: the indexing
+// kernels, the validator and the unescaper all read it (the SIMD kernels'
+// nibble tables are checked against it when they compile).
+inline constexpr char kJsonSimpleEscapes[] = {'"', '\\', '/', 'b', 'f', 'n', 'r', 't'};
+inline constexpr char kJsonSimpleEscapeValues[] = {'"', '\\', '/', '\b', '\f', '\n', '\r', '\t'};
+
+// By the byte after a backslash: the byte a two-byte escape stands for, 0
+// when the byte makes none.
+inline constexpr std::array<char, 256> kJsonSimpleEscapeValue = [] {
+  std::array<char, 256> value{};
+  for (size_t i = 0; i < std::size(kJsonSimpleEscapes); ++i) {
+    value[static_cast<uint8_t>(kJsonSimpleEscapes[i])] = kJsonSimpleEscapeValues[i];
+  }
+  return value;
+}();
+
+// Whether `c` may follow a backslash in a two-byte JSON escape.
+constexpr bool IsJsonSimpleEscape(uint8_t c) { return kJsonSimpleEscapeValue[c] != 0; }
 
 // The `\uXXXX` escape at s[i] (the backslash), as Go's encoding/json reads
 // it: a high surrogate immediately followed by a `\u` low surrogate is one
