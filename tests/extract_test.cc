@@ -116,7 +116,7 @@ TEST(ExtractInPlaceTest, PlainStringsStayInTheInputAndDecodedOnesAreCopied) {
 class ExtractTest : public ::testing::Test {
  protected:
   // One Extractor per option set, reused as a pipeline worker reuses it.
-  Result Extract(std::string_view json, ExtractOptions options = {}) {
+  Result Extract(std::string_view json, const ExtractOptions& options = {}) {
     auto& extractor = extractors_[options.pod_templates][options.owners][options.validate];
     if (extractor == nullptr) extractor = std::make_unique<Extractor>(options);
     return ExtractWith(*extractor, json, &batch_);
@@ -139,12 +139,14 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 std::vector<std::string> Images(const std::vector<ContainerRef>& cs) {
   std::vector<std::string> out;
+  out.reserve(cs.size());
   for (const auto& c : cs) out.emplace_back(c.image);
   return out;
 }
 
 std::vector<std::string> Names(const std::vector<ContainerRef>& cs) {
   std::vector<std::string> out;
+  out.reserve(cs.size());
   for (const auto& c : cs) out.emplace_back(c.name);
   return out;
 }
