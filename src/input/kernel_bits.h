@@ -104,12 +104,21 @@ struct DepthWalk {
   int hit;  // as DepthStep's result
 };
 
-// DepthStep for the rare block that may close the value (at most as many
-// closing brackets as the depth), out of the SIMD kernels' hot loops.
+// DepthStep's walk for the block that may close the value (the caller
+// counted at most as many closing brackets as the depth), out of the SIMD
+// kernels' hot loops. Not inlined, so it has no kernel's target: it counts
+// nothing (a popcount here was a libgcc call).
 __attribute__((noinline, cold)) inline DepthWalk WalkBrackets(uint64_t open, uint64_t close,
                                                               uint64_t depth) {
-  int hit = DepthStep(open, close, &depth);
-  return {depth, hit};
+  for (uint64_t structural = open | close; structural != 0; structural &= structural - 1) {
+    const int i = __builtin_ctzll(structural);
+    if ((open >> i) & 1) {
+      ++depth;
+    } else if (--depth == 0) {
+      return {depth, i};
+    }
+  }
+  return {depth, -1};
 }
 
 // Bits 0..hit.
