@@ -3,6 +3,7 @@
 // from the Rego of the templates (each case is small enough to check by eye).
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -157,6 +158,35 @@ TEST(Cli, StandardInputWorksLikeAFile) {
   EXPECT_EQ(dash.exit_code, 1);
   EXPECT_NE(dash.out.find(kSeedLine), std::string::npos);
   EXPECT_EQ(dash.out, none.out);
+}
+
+// --stats: the summary line, then each stage's thread-seconds. On one thread
+// the stages run one after another on it, so they add up to at most the
+// run's own seconds, and a 40 MB input spends measurable time reading,
+// framing and extracting.
+TEST(Cli, StatsSplitTheRunByStage) {
+  const std::string one = ReadFile(DatasetsDir() / "demo-pods.json");
+  std::string dump;
+  for (int i = 0; i < 500; ++i) dump += one;
+  auto args = kSeedPolicy;
+  args.insert(args.end(), {"--stats", "-j1", "-o", "ndjson", "-"});
+  const RunResult r = RunGatescan(args, &dump);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::smatch total;
+  ASSERT_TRUE(std::regex_search(r.err, total, std::regex(R"(errors, ([0-9.]+) s, )"))) << r.err;
+  std::smatch stages;
+  ASSERT_TRUE(std::regex_search(
+      r.err, stages,
+      std::regex(R"(thread-seconds by stage: read\+frame ([0-9.]+), extract ([0-9.]+), )"
+                 R"(evaluate\+format ([0-9.]+), output ([0-9.]+)\n)")))
+      << r.err;
+  double sum = 0;
+  for (size_t i = 1; i <= 4; ++i) sum += std::stod(stages[i].str());
+  EXPECT_LE(sum, std::stod(total[1].str()) + 0.003) << r.err;  // each is printed rounded
+  EXPECT_GT(std::stod(stages[1].str()), 0) << r.err;
+  EXPECT_GT(std::stod(stages[2].str()), 0) << r.err;
+  const RunResult quiet = RunGatescan(kSeedPolicy, &one);
+  EXPECT_EQ(quiet.err.find("thread-seconds"), std::string::npos) << quiet.err;
 }
 
 // ---- adversarial cases against the built-in K8sAllowedRepos (gatekeeper-library 1.0.2) ----

@@ -304,7 +304,7 @@ TEST(NdjsonReporterTest, FieldsInOrder) {
   const std::string out = RunReporter(
       OutputFormat::kNdjson, policy,
       {{Object("apps/v1", "Deployment", "prod", "web"), {v}, origin}}, {},
-      {ScanError{{&input, 99, 3}, "malformed JSON: x"}}, ScanSummary{1, 2, 3, 4, 5, 6, 0.5});
+      {ScanError{{&input, 99, 3}, "malformed JSON: x"}}, ScanSummary{1, 2, 3, 4, 5, 6, 0.5, {}});
   EXPECT_EQ(
       out,
       "{\"type\":\"violation\",\"constraint_kind\":\"K8sAllowedRepos\",\"constraint\":\"repo-is-"

@@ -116,10 +116,12 @@ void AddInputOptions(po::options_description* desc, CliOptions* o) {
       "docker.io.evil.com/x)")("threads,j", po::value(&o->threads)->default_value(0),
                                "worker threads (0: all hardware threads)")(
       "progress", po::value(&o->progress)->default_value("auto"),
-      "auto | always | never (on stderr)")("stats", po::bool_switch(&o->stats),
-                                           "print a summary with throughput on stderr")(
-      "max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
-      "larger objects become error records; the scan goes on")(
+      "auto | always | never (on stderr)")(
+      "stats", po::bool_switch(&o->stats),
+      "print a summary on stderr: counts, throughput, and the thread-seconds "
+      "of each stage (read+frame, extract, evaluate+format, "
+      "output)")("max-object-bytes", po::value(&o->max_object_bytes)->default_value(256ull << 20),
+                 "larger objects become error records; the scan goes on")(
       "errors", po::value(&o->errors)->default_value("20"),
       "error records printed on stderr: a number, or all")(
       "strict", po::bool_switch(&o->strict),

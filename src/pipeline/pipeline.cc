@@ -9,6 +9,7 @@
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,25 @@ void TakeOver(const void*) {}
 // Globals, so that a stage call reaches them before touching any state.
 char g_scan_start;
 char g_scan_finish;
+
+// Adds the time from its construction to its destruction to a stage's
+// counter (--stats). Two clock reads per batch and stage.
+class StageTimer {
+ public:
+  explicit StageTimer(std::atomic<uint64_t>* ns) : ns_(ns) {}
+  StageTimer(const StageTimer&) = delete;
+  StageTimer& operator=(const StageTimer&) = delete;
+  ~StageTimer() {
+    const auto elapsed = std::chrono::steady_clock::now() - start_;
+    ns_->fetch_add(static_cast<uint64_t>(
+                       std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()),
+                   std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<uint64_t>* ns_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 }  // namespace
 
@@ -142,7 +162,11 @@ ScanResult Scanner::Run() {
                                      [this](tbb::flow_control& fc) {
                                        TakeOver(&g_scan_start);
                                        TakeOver(&next_input_);  // the serial stage's own state
-                                       Batch* batch = NextInput(fc);
+                                       Batch* batch = nullptr;
+                                       {
+                                         StageTimer timer(&stage_ns_[kReadFrame]);
+                                         batch = NextInput(fc);
+                                       }
                                        if (batch != nullptr) HandOff(batch);
                                        HandOff(&next_input_);
                                        HandOff(&g_scan_finish);
@@ -152,8 +176,14 @@ ScanResult Scanner::Run() {
                                        [this](Batch* batch) {
                                          TakeOver(&g_scan_start);
                                          TakeOver(batch);
-                                         if (batch->open_error.empty()) Extract(batch);
-                                         if (!batch->deferred) EvaluateAndFormat(batch, nullptr);
+                                         if (batch->open_error.empty()) {
+                                           StageTimer timer(&stage_ns_[kExtract]);
+                                           Extract(batch);
+                                         }
+                                         if (!batch->deferred) {
+                                           StageTimer timer(&stage_ns_[kEvaluateFormat]);
+                                           EvaluateAndFormat(batch, nullptr);
+                                         }
                                          HandOff(batch);
                                          HandOff(&g_scan_finish);
                                          return batch;
@@ -162,7 +192,10 @@ ScanResult Scanner::Run() {
         TakeOver(&g_scan_start);
         TakeOver(&pending_);  // the serial stage's own state
         TakeOver(batch);
-        Output(batch);
+        {
+          StageTimer timer(&stage_ns_[kOutput]);
+          Output(batch);
+        }
         HandOff(&pending_);
         HandOff(&g_scan_finish);
       });
@@ -172,8 +205,14 @@ ScanResult Scanner::Run() {
   TakeOver(&g_scan_finish);
   while (!pending_.empty()) {
     Batch* head = pending_.front();
-    if (head->deferred) EvaluateAndFormat(head, &resolved_);
-    Emit(head);
+    if (head->deferred) {
+      StageTimer timer(&stage_ns_[kEvaluateFormat]);
+      EvaluateAndFormat(head, &resolved_);
+    }
+    {
+      StageTimer timer(&stage_ns_[kOutput]);
+      Emit(head);
+    }
     pending_.pop_front();
     Release(head);
   }
@@ -181,6 +220,11 @@ ScanResult Scanner::Run() {
   result_.summary.inputs = options_.inputs.size();
   result_.summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto seconds = [this](Stage stage) {
+    return static_cast<double>(stage_ns_[stage].load(std::memory_order_relaxed)) / 1e9;
+  };
+  result_.summary.stages = {seconds(kReadFrame), seconds(kExtract), seconds(kEvaluateFormat),
+                            seconds(kOutput)};
   if (result_.status.ok() && !sink_->closed()) {
     Status status = collector_->Finish(result_.summary, sink_);
     if (status.ok()) status = sink_->Flush();

@@ -153,6 +153,10 @@ class Scanner {
   ScanResult result_;
   std::unique_ptr<Progress> progress_;
 
+  // Nanoseconds spent in each stage (ScanSummary::stages), summed over threads.
+  enum Stage { kReadFrame, kExtract, kEvaluateFormat, kOutput, kStages };
+  std::array<std::atomic<uint64_t>, kStages> stage_ns_{};
+
   tbb::concurrent_queue<Batch*> free_;
   std::vector<std::unique_ptr<Batch>> all_;
   std::mutex all_mutex_;

@@ -96,6 +96,10 @@ void PrintStats(const ScanSummary& s, int threads) {
                static_cast<unsigned long long>(s.containers),
                static_cast<unsigned long long>(s.violations),
                static_cast<unsigned long long>(s.errors), s.seconds, gbps, threads);
+  std::fprintf(stderr,
+               "gatescan: thread-seconds by stage: read+frame %.3f, extract %.3f, "
+               "evaluate+format %.3f, output %.3f\n",
+               s.stages.read_frame, s.stages.extract, s.stages.evaluate_format, s.stages.output);
 }
 
 }  // namespace gatescan

@@ -39,7 +39,8 @@ class Progress {
 // nullptr when no bar should be shown (kNever, or kAuto and stderr is not a terminal).
 std::unique_ptr<Progress> MakeProgress(ProgressMode mode);
 
-// The --stats line(s): inputs, bytes, objects, containers, violations, errors, seconds, GB/s.
+// The --stats lines: inputs, bytes, objects, containers, violations, errors,
+// seconds, GB/s; then the thread-seconds of each pipeline stage.
 void PrintStats(const ScanSummary& summary, int threads);
 
 }  // namespace gatescan

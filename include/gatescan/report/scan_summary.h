@@ -9,6 +9,16 @@
 
 namespace gatescan {
 
+// Thread-seconds spent in each pipeline stage, summed over the threads that
+// ran it (at -j1 they split the run's time): reading and framing the input,
+// extracting records, evaluating and formatting, writing the output.
+struct StageSeconds {
+  double read_frame = 0;
+  double extract = 0;
+  double evaluate_format = 0;
+  double output = 0;
+};
+
 struct ScanSummary {
   uint64_t inputs = 0;
   uint64_t bytes = 0;
@@ -17,6 +27,7 @@ struct ScanSummary {
   uint64_t violations = 0;
   uint64_t errors = 0;
   double seconds = 0;
+  StageSeconds stages;  // for --stats
 };
 
 }  // namespace gatescan
