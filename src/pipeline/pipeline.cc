@@ -89,17 +89,11 @@ void Scanner::Release(Batch* batch) {
   free_.push(batch);
 }
 
-Batch* Scanner::NextInput(tbb::flow_control& fc) {
+Batch* Scanner::NextInput() {
   for (;;) {
-    if (stop_) {
-      fc.stop();
-      return nullptr;
-    }
+    if (stop_) return nullptr;
     if (!framer_) {
-      if (next_input_ >= options_.inputs.size()) {
-        fc.stop();
-        return nullptr;
-      }
+      if (next_input_ >= options_.inputs.size()) return nullptr;
       current_input_ = next_input_++;
       const InputSpec& input = options_.inputs[current_input_];
       std::unique_ptr<ByteSource> source;
@@ -139,6 +133,37 @@ Batch* Scanner::NextInput(tbb::flow_control& fc) {
   }
 }
 
+// The three stages' work, wherever they run.
+Batch* Scanner::ReadStage() {
+  StageTimer timer(&stage_ns_[kReadFrame]);
+  return NextInput();
+}
+
+void Scanner::WorkStage(Batch* batch) {
+  if (batch->open_error.empty()) {
+    StageTimer timer(&stage_ns_[kExtract]);
+    Extract(batch);
+  }
+  if (!batch->deferred) {
+    StageTimer timer(&stage_ns_[kEvaluateFormat]);
+    EvaluateAndFormat(batch, nullptr);
+  }
+}
+
+void Scanner::OutputStage(Batch* batch) {
+  StageTimer timer(&stage_ns_[kOutput]);
+  Output(batch);
+}
+
+// One thread: the stages in turn on the calling thread, a batch at a time.
+// oneTBB would start its scheduler, and a worker thread, for nothing.
+void Scanner::RunSerial() {
+  while (Batch* batch = ReadStage()) {
+    WorkStage(batch);
+    OutputStage(batch);
+  }
+}
+
 ScanResult Scanner::Run() {
   const auto start = std::chrono::steady_clock::now();
   const int threads = options_.threads > 0
@@ -162,11 +187,8 @@ ScanResult Scanner::Run() {
                                      [this](tbb::flow_control& fc) {
                                        TakeOver(&g_scan_start);
                                        TakeOver(&next_input_);  // the serial stage's own state
-                                       Batch* batch = nullptr;
-                                       {
-                                         StageTimer timer(&stage_ns_[kReadFrame]);
-                                         batch = NextInput(fc);
-                                       }
+                                       Batch* batch = ReadStage();
+                                       if (batch == nullptr) fc.stop();
                                        if (batch != nullptr) HandOff(batch);
                                        HandOff(&next_input_);
                                        HandOff(&g_scan_finish);
@@ -176,14 +198,7 @@ ScanResult Scanner::Run() {
                                        [this](Batch* batch) {
                                          TakeOver(&g_scan_start);
                                          TakeOver(batch);
-                                         if (batch->open_error.empty()) {
-                                           StageTimer timer(&stage_ns_[kExtract]);
-                                           Extract(batch);
-                                         }
-                                         if (!batch->deferred) {
-                                           StageTimer timer(&stage_ns_[kEvaluateFormat]);
-                                           EvaluateAndFormat(batch, nullptr);
-                                         }
+                                         WorkStage(batch);
                                          HandOff(batch);
                                          HandOff(&g_scan_finish);
                                          return batch;
@@ -192,16 +207,17 @@ ScanResult Scanner::Run() {
         TakeOver(&g_scan_start);
         TakeOver(&pending_);  // the serial stage's own state
         TakeOver(batch);
-        {
-          StageTimer timer(&stage_ns_[kOutput]);
-          Output(batch);
-        }
+        OutputStage(batch);
         HandOff(&pending_);
         HandOff(&g_scan_finish);
       });
   // Everything the stages read is built; only now is it handed to them.
   HandOff(&g_scan_start);
-  tbb::parallel_pipeline(tokens, stages);
+  if (threads == 1) {
+    RunSerial();
+  } else {
+    tbb::parallel_pipeline(tokens, stages);
+  }
   TakeOver(&g_scan_finish);
   while (!pending_.empty()) {
     Batch* head = pending_.front();

@@ -1,8 +1,9 @@
 // scanner.h — the scan's pipeline state, shared by the files of src/pipeline
 // (private to it).
 //
-// pipeline.cc owns the run: the oneTBB pipeline, the serial input stage
-// (inputs opened, framed into batches) and the batch pool;
+// pipeline.cc owns the run: the oneTBB pipeline (or, at one thread, a plain
+// loop over the same three stages), the serial input stage (inputs opened,
+// framed into batches) and the batch pool;
 // parallel_stage.cc turns a batch's spans into records, evaluates and
 // formats them (any thread, one batch at a time); output_stage.cc writes
 // batches in input order and adds up the counts (serial). A Batch is one
@@ -115,7 +116,11 @@ class Scanner {
   ScanResult Run();
 
  private:
-  Batch* NextInput(tbb::flow_control& fc);
+  Batch* NextInput();              // nullptr when the inputs are done or the scan is stopped
+  Batch* ReadStage();              // NextInput, timed
+  void WorkStage(Batch* batch);    // extract, evaluate and format, timed
+  void OutputStage(Batch* batch);  // Output, timed
+  void RunSerial();
   void Extract(Batch* batch);
   void Evaluate(Batch* batch, const ResolvedLists* resolved);
   void Format(Batch* batch) const;
