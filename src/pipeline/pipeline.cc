@@ -164,21 +164,11 @@ void Scanner::RunSerial() {
   }
 }
 
-ScanResult Scanner::Run() {
-  const auto start = std::chrono::steady_clock::now();
-  const int threads = options_.threads > 0
-                          ? options_.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+// More threads: oneTBB's pipeline, the read and output stages serial and in
+// order, the work stage on any thread.
+void Scanner::RunPipelined(int threads) {
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                   static_cast<size_t>(threads));
-  progress_ = MakeProgress(options_.progress);
-  result_.objects_per_input.assign(options_.inputs.size(), 0);
-  result_.errors_per_input.assign(options_.inputs.size(), 0);
-  // Stage 1 in the framer saves a pass on one thread; with more, on a file it
-  // would lengthen the serial input stage, which -j2 is then bound by (pipes:
-  // NextInput).
-  framer_options_ = options_.framer;
-  index_files_ = threads == 1;
   // Tokens bound memory: at most this many batches exist at once (plus any
   // held back for a list whose kind comes after its items).
   const size_t tokens = static_cast<size_t>(std::max(2, threads * 2));
@@ -188,8 +178,11 @@ ScanResult Scanner::Run() {
                                        TakeOver(&g_scan_start);
                                        TakeOver(&next_input_);  // the serial stage's own state
                                        Batch* batch = ReadStage();
-                                       if (batch == nullptr) fc.stop();
-                                       if (batch != nullptr) HandOff(batch);
+                                       if (batch != nullptr) {
+                                         HandOff(batch);
+                                       } else {
+                                         fc.stop();
+                                       }
                                        HandOff(&next_input_);
                                        HandOff(&g_scan_finish);
                                        return batch;
@@ -211,12 +204,28 @@ ScanResult Scanner::Run() {
         HandOff(&pending_);
         HandOff(&g_scan_finish);
       });
+  tbb::parallel_pipeline(tokens, stages);
+}
+
+ScanResult Scanner::Run() {
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = options_.threads > 0
+                          ? options_.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  progress_ = MakeProgress(options_.progress);
+  result_.objects_per_input.assign(options_.inputs.size(), 0);
+  result_.errors_per_input.assign(options_.inputs.size(), 0);
+  // Stage 1 in the framer saves a pass on one thread; with more, on a file it
+  // would lengthen the serial input stage, which -j2 is then bound by (pipes:
+  // NextInput).
+  framer_options_ = options_.framer;
+  index_files_ = threads == 1;
   // Everything the stages read is built; only now is it handed to them.
   HandOff(&g_scan_start);
   if (threads == 1) {
     RunSerial();
   } else {
-    tbb::parallel_pipeline(tokens, stages);
+    RunPipelined(threads);
   }
   TakeOver(&g_scan_finish);
   while (!pending_.empty()) {

@@ -121,6 +121,7 @@ class Scanner {
   void WorkStage(Batch* batch);    // extract, evaluate and format, timed
   void OutputStage(Batch* batch);  // Output, timed
   void RunSerial();
+  void RunPipelined(int threads);
   void Extract(Batch* batch);
   void Evaluate(Batch* batch, const ResolvedLists* resolved);
   void Format(Batch* batch) const;
