@@ -139,6 +139,63 @@ CompressPositions(uint32_t* out, uint32_t base, uint64_t bits) {
   return out + count;
 }
 
+// What IndexAvx512 carries from block to block besides the ScanState: the
+// stage-1 carry, the item's flags (as masks until the end) and the positions' tail.
+struct Accumulators {
+  uint64_t prev_scalar, control_in_string, non_ascii, unusual_escape, backslash_end;
+  uint32_t* out;
+};
+
+// One whole block combined with the carried state (kRare: a block with a
+// backslash, a high byte or a control byte, or after an escape), its
+// positions and flags committed through the value's end. Returns the bit of
+// that end, or -1 when the value goes on.
+template <bool kRare>
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi"), always_inline)) inline int
+Combine(const BlockMasks& cur, const Constants& k, uint32_t block, ScanState* st,
+        Accumulators* acc) {
+  uint64_t quote = cur.quote;
+  uint64_t control = cur.x;
+  uint64_t high = 0;
+  uint64_t backslash = 0;
+  uint64_t unusual = 0;
+  if constexpr (kRare) {
+    backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
+    high = _mm512_movepi8_mask(cur.bytes);
+    control &= ~(backslash | high);
+    const uint64_t escaped = EscapedMask(backslash, &st->prev_escaped);
+    quote &= ~escaped;
+    unusual = escaped & ~SimpleEscapes(cur.bytes, k);
+  }
+  const uint64_t in_string = PrefixXor(quote) ^ st->prev_in_string;
+  st->prev_in_string = LastBitEverywhere(in_string);
+  const uint64_t structural =
+      Stage1Structurals(cur.open_op | cur.close_op, cur.space, quote, in_string, &acc->prev_scalar);
+  const uint64_t open = cur.open_op & ~cur.close_op & ~in_string;
+  const uint64_t close = cur.close_op & ~cur.open_op & ~in_string;
+  const uint64_t closes = Popcnt(close);
+  uint64_t keep = ~uint64_t{0};
+  int hit = -1;
+  if (closes >= st->depth) [[unlikely]] {
+    const DepthWalk walk = WalkBrackets(open, close, st->depth);
+    st->depth = walk.depth;
+    if (walk.hit >= 0) {
+      hit = walk.hit;
+      keep = ThroughBit(walk.hit);
+    }
+  } else {
+    st->depth += Popcnt(open) - closes;
+  }
+  acc->out = CompressPositions(acc->out, block, structural & keep);
+  acc->control_in_string |= control & in_string & keep;
+  if constexpr (kRare) {
+    acc->non_ascii |= high & keep;
+    acc->unusual_escape |= unusual & keep;
+    if ((backslash & keep) != 0) acc->backslash_end = BackslashEnd(block, backslash & keep);
+  }
+  return hit;
+}
+
 }  // namespace
 
 __attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi"))) uint64_t ScanAvx512(
@@ -206,12 +263,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
             uint64_t item, uint32_t** tail) {
   const Constants k = MakeConstants();
   ScanState st = *state;
-  uint64_t prev_scalar = index->prev_scalar;
-  uint64_t control_in_string = 0;
-  uint64_t non_ascii = 0;
-  uint64_t backslash_end = index->backslash_end;
-  uint64_t unusual_escape = 0;
-  uint32_t* out = *tail;
+  Accumulators acc{index->prev_scalar, 0, 0, 0, index->backslash_end, *tail};
   uint64_t pos = *resume;
   uint64_t found = kNotFound;
   if (len >= 64 && pos <= len - 64) {
@@ -225,56 +277,18 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     auto block = static_cast<uint32_t>(pos - item);
     BlockMasks cur = LoadMasks(p, k);
     for (;;) {
-      uint64_t quote = cur.quote;
-      uint64_t control = cur.x;
-      uint64_t high = 0;
-      uint64_t backslash = 0;
-      uint64_t unusual = 0;
-      // Without escapes and high bytes, x is exactly the control mask.
-      const bool rare = ((control & ~cur.space) | st.prev_escaped) != 0;
-      if (rare) [[unlikely]] {
-        backslash = _mm512_cmpeq_epi8_mask(cur.bytes, k.backslash);
-        high = _mm512_movepi8_mask(cur.bytes);
-        control &= ~(backslash | high);
-        const uint64_t escaped = EscapedMask(backslash, &st.prev_escaped);
-        quote &= ~escaped;
-        unusual = escaped & ~SimpleEscapes(cur.bytes, k);
-      }
-      const uint64_t in_string = PrefixXor(quote) ^ st.prev_in_string;
-      st.prev_in_string = LastBitEverywhere(in_string);
-      const uint64_t structural =
-          Stage1Structurals(cur.open_op | cur.close_op, cur.space, quote, in_string, &prev_scalar);
-      const uint64_t open = cur.open_op & ~cur.close_op & ~in_string;
-      const uint64_t close = cur.close_op & ~cur.open_op & ~in_string;
-      const uint64_t closes = Popcnt(close);
-      if (closes < st.depth) [[likely]] {
-        st.depth += Popcnt(open) - closes;
-      } else {
-        const DepthWalk walk = WalkBrackets(open, close, st.depth);
-        st.depth = walk.depth;
-        if (walk.hit >= 0) {
-          const uint64_t keep = ThroughBit(walk.hit);
-          out = CompressPositions(out, block, structural & keep);
-          control_in_string |= control & in_string & keep;
-          non_ascii |= high & keep;
-          unusual_escape |= unusual & keep;
-          if ((backslash & keep) != 0) backslash_end = BackslashEnd(block, backslash & keep);
-          found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(walk.hit) + 1;
-          break;
-        }
-      }
-      control_in_string |= control & in_string;
-      // Only in the rare branch: these accumulators then cost the usual
-      // block nothing (they are spilled, and an OR into a stack slot every
-      // block showed in the profile).
-      if (rare) [[unlikely]] {
-        non_ascii |= high;
-        unusual_escape |= unusual;
-        if (backslash != 0) backslash_end = BackslashEnd(block, backslash);
+      // Without escapes and high bytes, x is exactly the control mask. The
+      // two kinds of block are combined by separate copies of the code, so
+      // that the usual one carries none of the rare one's masks.
+      const bool rare = ((cur.x & ~cur.space) | st.prev_escaped) != 0;
+      const int hit =
+          rare ? Combine<true>(cur, k, block, &st, &acc) : Combine<false>(cur, k, block, &st, &acc);
+      if (hit >= 0) [[unlikely]] {
+        found = static_cast<uint64_t>(p - data) + static_cast<uint64_t>(hit) + 1;
+        break;
       }
       p += 64;
       block += 64;
-      out = CompressPositions(out, block - 64, structural);
       if (p > last) break;
       cur = LoadMasks(p, k);
     }
@@ -296,7 +310,7 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     const uint64_t high = _mm512_movepi8_mask(v) & valid;
     const uint64_t control = _mm512_mask_cmplt_epu8_mask(valid, v, k.control_limit);
     ScanState next = st;
-    uint64_t next_scalar = prev_scalar;
+    uint64_t next_scalar = acc.prev_scalar;
     uint64_t escaped = 0;
     if ((backslash | next.prev_escaped) != 0) escaped = EscapedMask(backslash, &next.prev_escaped);
     quote &= ~escaped;
@@ -320,22 +334,22 @@ IndexAvx512(const char* data, uint64_t len, uint64_t* resume, ScanState* state, 
     }
     // A partial block without the value's end is not committed.
     if (found == kNotFound && ~valid != 0) break;
-    out = CompressPositions(out, static_cast<uint32_t>(pos - item), structural & keep);
-    control_in_string |= control & in_string & keep;
-    non_ascii |= high & keep;
-    unusual_escape |= escaped & ~SimpleEscapes(v, k) & keep;
-    if ((backslash & keep) != 0) backslash_end = BackslashEnd(pos - item, backslash & keep);
+    acc.out = CompressPositions(acc.out, static_cast<uint32_t>(pos - item), structural & keep);
+    acc.control_in_string |= control & in_string & keep;
+    acc.non_ascii |= high & keep;
+    acc.unusual_escape |= escaped & ~SimpleEscapes(v, k) & keep;
+    if ((backslash & keep) != 0) acc.backslash_end = BackslashEnd(pos - item, backslash & keep);
     st = next;
-    prev_scalar = next_scalar;
+    acc.prev_scalar = next_scalar;
     if (found != kNotFound) break;
   }
   *state = st;
-  index->prev_scalar = prev_scalar;
-  index->control_in_string |= control_in_string != 0;
-  index->non_ascii |= non_ascii != 0;
-  index->backslash_end = backslash_end;
-  index->unusual_escape |= unusual_escape != 0;
-  *tail = out;
+  index->prev_scalar = acc.prev_scalar;
+  index->control_in_string |= acc.control_in_string != 0;
+  index->non_ascii |= acc.non_ascii != 0;
+  index->backslash_end = acc.backslash_end;
+  index->unusual_escape |= acc.unusual_escape != 0;
+  *tail = acc.out;
   *resume = found != kNotFound ? found : pos;
   return found;
 }
