@@ -31,14 +31,12 @@ void JsonLine::Truncate(size_t count) {
   while (count_ > count) size_ -= pieces_[--count_].size();
 }
 
+// reserve and append, not resize and copy: resize would first zero the
+// bytes the pieces then overwrite (a fifth of this function's time with five
+// policies' records).
 void JsonLine::AppendTo(std::string* out) const {
-  const size_t at = out->size();
-  out->resize(at + size_);
-  char* p = out->data() + at;
-  for (size_t i = 0; i < count_; ++i) {
-    std::memcpy(p, pieces_[i].data(), pieces_[i].size());
-    p += pieces_[i].size();
-  }
+  out->reserve(out->size() + size_);
+  for (size_t i = 0; i < count_; ++i) out->append(pieces_[i]);
 }
 
 std::string_view JsonEscapedView(std::string_view s, std::string* scratch) {
